@@ -1,0 +1,146 @@
+"""What closecheck reads in OCR text: the packaged lexicon (``lexicon.yaml``) and its matchers."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+# Characters OCR puts around a phrase that do not change its meaning.
+_EDGE_PUNCT = " \t.,!?:;·•|｜丨/\\-–—_~'\"“”‘’()[]{}<>«»›‹>*#+=、，。！？：；（）【】《》"
+_SPACES = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def normalise(text: str) -> str:
+    """Lower case, NFKC (full-width → half-width), single spaces, trimmed punctuation.
+
+    Spaces between CJK characters are dropped ("跳 过" → "跳过"), since OCR and designers insert
+    them freely; spaces between Latin words stay.
+    """
+    t = unicodedata.normalize("NFKC", text).lower()
+    t = _SPACES.sub(" ", t).strip(_EDGE_PUNCT)
+    if _CJK.search(t):
+        t = re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff\d])|(?<=\d) (?=[\u3400-\u9fff])", "", t)
+    return t
+
+
+def squash(text: str) -> str:
+    """``normalise`` without any spaces: the key exact matches compare on ("No Thanks" = "nothanks")."""
+    return normalise(text).replace(" ", "")
+
+
+@dataclass(frozen=True, slots=True)
+class TextCues:
+    """What one piece of text says, by the lexicon."""
+
+    close: str | None  # "strong" | "weak" | None
+    countdown_close_s: int | None  # seconds when the text is itself a countdown close control
+    blocks_close: bool  # "5秒后可关闭", "You can skip in 5"
+    countdown: int | None  # any countdown number
+    ad_label: bool
+    jump_hint: bool
+    shake: bool
+    call_to_action: bool
+    dialog_word: bool
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    close_exact: frozenset[str]
+    close_weak: frozenset[str]
+    close_prefix: tuple[str, ...]
+    countdown_close: tuple[re.Pattern[str], ...]
+    countdown_blocks: tuple[re.Pattern[str], ...]
+    countdown_any: tuple[re.Pattern[str], ...]
+    ad_exact: frozenset[str]
+    ad_prefix: tuple[str, ...]
+    ad_within: re.Pattern[str]
+    jump_hint: tuple[str, ...]
+    shake: tuple[str, ...]
+    call_to_action: tuple[str, ...]
+    dialog_words: tuple[str, ...]
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, Any]) -> Lexicon:
+        def words(section: str, key: str) -> list[str]:
+            return [str(w) for w in (raw.get(section) or {}).get(key) or []]
+
+        def patterns(section: str) -> tuple[re.Pattern[str], ...]:
+            return tuple(re.compile(p, re.IGNORECASE) for p in raw.get(section) or [])
+
+        return cls(
+            close_exact=frozenset(squash(w) for w in words("close_text", "exact")),
+            close_weak=frozenset(squash(w) for w in words("close_text", "weak")),
+            close_prefix=tuple(normalise(w) if w.strip() == w else w.lower() for w in words("close_text", "prefix")),
+            countdown_close=patterns("countdown_close"),
+            countdown_blocks=patterns("countdown_blocks_close"),
+            countdown_any=patterns("countdown_any"),
+            ad_exact=frozenset(squash(w) for w in words("ad_label", "exact")),
+            ad_prefix=tuple(w.lower() for w in words("ad_label", "prefix")),
+            ad_within=re.compile(str((raw.get("ad_label") or {}).get("within") or "(?!)"), re.IGNORECASE),
+            jump_hint=tuple(squash(w) for w in words("jump_hint", "contains")),
+            shake=tuple(squash(w) for w in words("shake", "contains")),
+            call_to_action=tuple(squash(w) for w in words("call_to_action", "contains")),
+            dialog_words=tuple(squash(w) for w in words("dialog_words", "contains")),
+        )
+
+    def _countdown_close(self, norm: str) -> int | None:
+        for pat in self.countdown_close:
+            m = pat.search(norm)
+            if m:
+                return int(m.group("n"))
+        return None
+
+    def _countdown_any(self, norm: str) -> int | None:
+        for pat in self.countdown_any:
+            m = pat.search(norm)
+            if m:
+                digits = re.findall(r"\d+", m.group(0))
+                if digits:
+                    return int(digits[-1]) if ":" in m.group(0) else int(digits[0])
+        return None
+
+    def _is_close(self, norm: str, key: str) -> str | None:
+        if key in self.close_exact:
+            return "strong"
+        if key in self.close_weak:
+            return "weak"
+        if any(norm.startswith(p) for p in self.close_prefix):
+            return "strong"
+        return None
+
+    def _is_ad_label(self, norm: str, key: str) -> bool:
+        return key in self.ad_exact or any(norm.startswith(p) for p in self.ad_prefix)
+
+    def classify(self, text: str) -> TextCues:
+        norm = normalise(text)
+        key = norm.replace(" ", "")
+        countdown_close = self._countdown_close(norm)
+        close = "strong" if countdown_close is not None else self._is_close(norm, key)
+        return TextCues(
+            close=close,
+            countdown_close_s=countdown_close,
+            blocks_close=any(p.search(norm) for p in self.countdown_blocks),
+            countdown=countdown_close if countdown_close is not None else self._countdown_any(norm),
+            ad_label=self._is_ad_label(norm, key),
+            jump_hint=any(w in key for w in self.jump_hint),
+            shake=any(w in key for w in self.shake),
+            call_to_action=close is None and any(w in key for w in self.call_to_action),
+            dialog_word=any(w in key for w in self.dialog_words),
+        )
+
+    def contains_ad_label(self, text: str) -> bool:
+        """An ad mark inside a longer line ("互动广告 | 跳过", "Ad · 0:24")."""
+        return bool(self.ad_within.search(normalise(text)))
+
+
+@functools.lru_cache(maxsize=4)
+def load_lexicon(name: str = "lexicon.yaml") -> Lexicon:
+    text = resources.files("detector").joinpath(name).read_text(encoding="utf-8")
+    return Lexicon.from_mapping(yaml.safe_load(text))
