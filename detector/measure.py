@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from .types import Box, Size
+from .profile import RuleProfile
+from .types import Box, Element, Measurement, RuleId, Size
 
 MM_PER_INCH = 25.4
 DP_PER_INCH = 160.0
@@ -163,3 +164,71 @@ def box_distance(a: Box, b: Box) -> float:
     dx = max(0.0, max(a.x1, b.x1) - min(a.x2, b.x2))
     dy = max(0.0, max(a.y1, b.y1) - min(a.y2, b.y2))
     return math.hypot(dx, dy)
+
+
+def measure_element(
+    rgb: npt.NDArray[np.uint8],
+    element: Element,
+    *,
+    density: float,
+    window: Box | None,
+    ctas: Sequence[Box],
+    profile: RuleProfile,
+) -> Measurement:
+    """Size, contrast and position of one element, in the units the rules need.
+
+    Contrast compares the glyph or text with the background right around it (inside the button
+    when the control has one, since that is what a person reads), see :func:`foreground_background`.
+    """
+    h, w = rgb.shape[:2]
+    full = Box(0, 0, w, h)
+    corner = profile.value(RuleId.CLOSE_HARD_TO_FIND, "corner_fraction")
+    below_dp = profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp")
+    ring_px = max(1, round(profile.setting("detection", "contrast_ring_px_dp") * density))
+    status_px = profile.setting("units", "status_bar_dp") * density
+    nav_px = profile.setting("units", "navigation_bar_dp") * density
+
+    box = element.box
+    text_box = element.attr("text_box")
+    glyph = Box.from_xyxy(text_box) if text_box and element.button is not None else box
+    colours = foreground_background(rgb, glyph, ring_px=ring_px)
+    ratio = round(contrast_ratio(*colours), 2) if colours else None
+    return Measurement(
+        element_id=element.id,
+        width=size_of(box.width, density),
+        height=size_of(box.height, density),
+        short_side=size_of(min(box.width, box.height), density),
+        contrast_ratio=ratio,
+        foreground_rgb=colours[0] if colours else None,
+        background_rgb=colours[1] if colours else None,
+        zone_screen=zone_of(box, full, corner_fraction=corner),
+        zone_window=window_zone(box, window, full, density=density, corner_fraction=corner, below_dp=below_dp),
+        edge_distance_dp=edge_distances_dp(box, w, h, density),
+        overlaps_status_bar=vertical_overlap_fraction(box, 0, status_px) > 0,
+        overlaps_navigation_bar=vertical_overlap_fraction(box, h - nav_px, h) > 0,
+        cta_distance_dp=round(min(box_distance(box, c) for c in ctas) / density, 1) if ctas else None,
+    )
+
+
+def window_zone(box: Box, window: Box | None, full: Box, *, density: float,
+                corner_fraction: float, below_dp: float) -> str | None:
+    """Where ``box`` sits relative to the window.
+
+    ``window-top-right`` … for a card; ``below-window-center`` for a control centred under it;
+    ``outside-window``; for a full-screen window, ``inside-picture`` when the control sits in the
+    middle of the screen rather than in a corner or a band, else ``None``.
+    """
+    if window is None:
+        return None
+    cx, cy = box.center
+    if window.iou(full) > 0.9:
+        zone = zone_of(box, full, corner_fraction=corner_fraction)
+        return "inside-picture" if zone in {"center", "middle-left", "middle-right"} else None
+    if window.contains_point(cx, cy):
+        return "window-" + zone_of(box, window, corner_fraction=corner_fraction)
+    wcx = window.center[0]
+    if window.y2 <= cy <= window.y2 + below_dp * density and abs(cx - wcx) <= corner_fraction * window.width:
+        return "below-window-center"
+    if window.y1 - below_dp * density <= cy < window.y1 and cx >= window.x2 - corner_fraction * window.width:
+        return "above-window-right"
+    return "outside-window"

@@ -243,11 +243,11 @@ class RuleId(enum.StrEnum):
 class Severity(enum.StrEnum):
     FAIL = "fail"
     WARN = "warn"
-    PASS = "pass"  # noqa: S105 - a severity name, not a password
+    PASS = "pass"
 
 
 class Verdict(enum.StrEnum):
-    PASS = "pass"  # noqa: S105
+    PASS = "pass"
     FAIL = "fail"
     REVIEW = "review"
     NOT_APPLICABLE = "not_applicable"

@@ -1,0 +1,182 @@
+"""Turn OCR text and icon candidates into typed :class:`Element` s.
+
+OCR decides the text kinds (close text, countdown, ad label, jump hint, shake, call to action);
+the icon detector (classical CV, and the ONNX model when present) decides × glyphs. A text close
+control is measured by its button shape when it has one, so this module also finds the bounded
+button around a piece of text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from .lexicon import Lexicon, TextCues
+from .profile import RuleProfile
+from .types import Box, Element, ElementKind, TextSpan
+
+_LONE_X = frozenset({"x", "×", "✕", "✖", "╳", "⨯", "ⓧ", "⊗"})
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonSettings:
+    ring_offset: float
+    color_tolerance: float
+    ring_max_std: float
+    max_height: float
+    min_margin: float
+
+    @classmethod
+    def from_profile(cls, profile: RuleProfile) -> ButtonSettings:
+        s = profile.setting
+        return cls(
+            ring_offset=s("detection", "button_ring_offset"),
+            color_tolerance=s("detection", "button_color_tolerance"),
+            ring_max_std=s("detection", "button_ring_max_std"),
+            max_height=s("detection", "button_max_height"),
+            min_margin=s("detection", "button_min_margin"),
+        )
+
+
+def find_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings: ButtonSettings) -> Box | None:
+    """The bounded button shape around ``text_box``, or ``None`` when the text floats.
+
+    The fill colour is sampled on a ring just outside the glyphs; when the ring is uniform, a
+    flood fill from it within a band of ``max_height`` text heights finds the button. A fill that
+    leaks to the band's top or bottom is the page background, not a button.
+    """
+    h_img, w_img = rgb.shape[:2]
+    th = max(text_box.height, 1.0)
+    off = max(2.0, settings.ring_offset * th)
+    band_half = settings.max_height * th / 2.0
+    cy = text_box.center[1]
+    y1 = int(max(0, cy - band_half))
+    y2 = int(min(h_img, cy + band_half))
+    if y2 - y1 < 3:
+        return None
+    crop = rgb[y1:y2].copy()  # floodFill writes to its image argument even in mask-only mode
+    ring = text_box.expand(off).clip(w_img, h_img)
+    rx1, ry1, rx2, ry2 = ring.to_int()
+    samples = np.concatenate(
+        [
+            rgb[ry1, rx1:rx2],
+            rgb[min(ry2, h_img) - 1, rx1:rx2],
+            rgb[ry1:ry2, rx1],
+            rgb[ry1:ry2, min(rx2, w_img) - 1],
+        ]
+    ).astype(np.float64)
+    if samples.size == 0 or float(samples.std(axis=0).max()) > settings.ring_max_std:
+        return None
+    mask = np.zeros((crop.shape[0] + 2, crop.shape[1] + 2), np.uint8)
+    tol = (settings.color_tolerance,) * 3
+    flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (255 << 8)
+    seeds = [(rx1, ry1), (rx2 - 1, ry1), (rx1, ry2 - 1), (rx2 - 1, ry2 - 1)]
+    for sx, sy in seeds:
+        sx = int(min(max(sx, 0), w_img - 1))
+        sy_local = int(min(max(sy - y1, 0), crop.shape[0] - 1))
+        if mask[sy_local + 1, sx + 1]:
+            continue
+        cv2.floodFill(crop, mask, (sx, sy_local), (0, 0, 0), tol, tol, flags)
+    filled = mask[1:-1, 1:-1] > 0
+    ys, xs = np.nonzero(filled)
+    if len(ys) == 0:
+        return None
+    if ys.min() == 0 or ys.max() == filled.shape[0] - 1:
+        return None  # leaked out of the band: page background, not a button
+    box = Box(float(xs.min()), float(ys.min() + y1), float(xs.max() + 1), float(ys.max() + 1 + y1)).union(text_box)
+    margin = settings.min_margin * th
+    if (
+        text_box.x1 - box.x1 < margin
+        or box.x2 - text_box.x2 < margin
+        or text_box.y1 - box.y1 < margin
+        or box.y2 - text_box.y2 < margin
+    ):
+        return None
+    return box
+
+
+def _kind_for(cues: TextCues) -> ElementKind:
+    if cues.countdown_close_s is not None:
+        return ElementKind.CLOSE_COUNTDOWN
+    if cues.close is not None:
+        return ElementKind.CLOSE_TEXT
+    if cues.ad_label:
+        return ElementKind.AD_LABEL
+    if cues.shake:
+        return ElementKind.SHAKE
+    if cues.jump_hint:
+        return ElementKind.JUMP_HINT
+    if cues.call_to_action:
+        return ElementKind.CALL_TO_ACTION
+    if cues.blocks_close or cues.countdown is not None:
+        return ElementKind.COUNTDOWN
+    return ElementKind.TEXT
+
+
+def text_elements(
+    rgb: npt.NDArray[np.uint8],
+    spans: Sequence[TextSpan],
+    *,
+    lexicon: Lexicon,
+    profile: RuleProfile,
+) -> list[Element]:
+    """One element per OCR span, typed by the lexicon; close controls get their button shape.
+
+    Weak dismiss words (OK, 好的) count as close controls only when no strong one is on screen:
+    beside 取消 / Cancel, OK means accept.
+    """
+    min_conf = profile.setting("detection", "ocr_min_confidence")
+    max_chars = profile.setting("detection", "close_text_max_chars")
+    buttons = ButtonSettings.from_profile(profile)
+    classified: list[tuple[TextSpan, TextCues]] = [
+        (s, lexicon.classify(s.text)) for s in spans if s.confidence >= min_conf and s.text.strip()
+    ]
+    has_strong = any(c.close == "strong" for _, c in classified)
+    out: list[Element] = []
+    for i, (span, cues) in enumerate(classified):
+        kind = _kind_for(cues)
+        if kind == ElementKind.CLOSE_TEXT and (
+            len(span.text) > max_chars or (cues.close == "weak" and has_strong)
+        ):
+            kind = ElementKind.TEXT
+        attrs: list[tuple[str, object]] = [("text_box", span.box.to_list())]
+        if cues.blocks_close:
+            attrs.append(("blocks_close", True))
+        if cues.countdown is not None:
+            attrs.append(("countdown", cues.countdown))
+        if cues.jump_hint:
+            attrs.append(("jump_hint", True))
+        if cues.shake:
+            attrs.append(("shake", True))
+        if cues.close == "weak":
+            attrs.append(("weak_close", True))
+        if cues.dialog_word:
+            attrs.append(("dialog_word", True))
+        button = None
+        if kind in (ElementKind.CLOSE_TEXT, ElementKind.CLOSE_COUNTDOWN, ElementKind.JUMP_HINT,
+                    ElementKind.CALL_TO_ACTION, ElementKind.SHAKE):
+            button = find_button(rgb, span.box, settings=buttons)
+        box = button if button is not None and kind.is_close_control else span.box
+        out.append(
+            Element(
+                id=f"t{i}",
+                kind=kind,
+                box=box,
+                score=round(float(span.confidence), 3),
+                source="ocr",
+                text=span.text,
+                button=button,
+                countdown_s=cues.countdown_close_s if kind == ElementKind.CLOSE_COUNTDOWN else cues.countdown,
+                attrs=tuple(attrs),
+            )
+        )
+    return out
+
+
+def lone_x_spans(spans: Iterable[TextSpan]) -> list[TextSpan]:
+    """OCR spans that are nothing but a × glyph: icon evidence read by the text engine."""
+    return [s for s in spans if s.text.strip().lower() in _LONE_X]

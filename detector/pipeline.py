@@ -1,0 +1,215 @@
+"""The analyzer: one screenshot in, one :class:`Report` out.
+
+Stages (each a plain function or a callable built once):
+load → density → OCR → text elements → × icons → screen type and window → measurements → rules →
+verdict. The :class:`Analyzer` holds what is expensive to build (OCR models, the icon model) and
+is reused for every screenshot.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from .elements import lone_x_spans, text_elements
+from .icons import IconCandidate, IconSettings, find_close_icons
+from .imageio import ImageLimits, LoadedImage, load_image
+from .lexicon import Lexicon, load_lexicon
+from .measure import density_for, measure_element
+from .ocr import TextReader, make_reader
+from .profile import DEFAULT_PROFILE, RuleProfile, get_profile
+from .rules import judge, verdict_for
+from .screen import classify_screen
+from .types import Box, Element, ElementKind, Measurement, Report, Screen, ScreenType
+
+__version__ = "0.1.0"
+
+
+class IconDetector(Protocol):
+    """Anything that finds × icons: the classical detector, the ONNX model, or both fused."""
+
+    name: str
+
+    def __call__(self, rgb: npt.NDArray[np.uint8], *, density: float, exclude: Sequence[Box]) -> list[IconCandidate]: ...
+
+
+class ClassicalIcons:
+    """The classical computer-vision × detector (detector/icons.py)."""
+
+    name = "cv"
+
+    def __init__(self, settings: IconSettings | None = None) -> None:
+        self.settings = settings or IconSettings()
+
+    def __call__(self, rgb: npt.NDArray[np.uint8], *, density: float, exclude: Sequence[Box]) -> list[IconCandidate]:
+        return find_close_icons(rgb, density=density, settings=self.settings, exclude=exclude)
+
+
+def _versions(ocr: str, profile: str, icon_sources: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    def v(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "absent"
+
+    return (
+        ("closecheck", __version__),
+        ("profile", profile),
+        ("ocr", ocr),
+        ("icons", "+".join(icon_sources)),
+        ("opencv", v("opencv-python-headless")),
+        ("onnxruntime", v("onnxruntime")),
+        ("rapidocr_onnxruntime", v("rapidocr-onnxruntime")),
+    )
+
+
+def _icon_elements(candidates: Sequence[IconCandidate], texts: Sequence[Element], *, min_overlap: float,
+                   source: str) -> list[Element]:
+    """× candidates that are not part of a dismiss text already found (Skip Ad ▶|)."""
+    closes = [t for t in texts if t.kind.is_close_control]
+    out: list[Element] = []
+    for i, c in enumerate(sorted(candidates, key=lambda c: -c.score)):
+        if any(c.box.iou(t.box) >= min_overlap or t.box.contains_point(*c.box.center) for t in closes):
+            continue
+        if any(c.box.iou(o.box) >= min_overlap for o in out):
+            continue
+        out.append(
+            Element(
+                id=f"i{i}",
+                kind=ElementKind.CLOSE_ICON,
+                box=c.box,
+                score=round(float(c.score), 3),
+                source=source,
+                button=c.box if c.style.startswith(("circle", "square")) else None,
+                attrs=(("style", c.style), ("polarity", c.polarity), ("glyph", c.glyph.to_list())),
+            )
+        )
+    return out
+
+
+class Analyzer:
+    """Build once; call :meth:`analyze` for each screenshot.
+
+    ``ocr`` names the OCR engine (``ppocr`` or ``tesseract``); ``profile`` a rule profile name or
+    YAML path; ``icon_detectors`` defaults to the classical detector plus the ONNX model when it
+    is installed.
+    """
+
+    def __init__(
+        self,
+        ocr: str = "ppocr",
+        profile: str = DEFAULT_PROFILE,
+        *,
+        icon_detectors: Sequence[IconDetector] | None = None,
+        limits: ImageLimits | None = None,
+    ) -> None:
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        self.profile: RuleProfile = get_profile(profile)
+        self.ocr_name = ocr
+        self.reader: TextReader = make_reader(ocr)
+        self.lexicon: Lexicon = load_lexicon()
+        self.limits = limits or ImageLimits()
+        self.icon_detectors: list[IconDetector] = list(icon_detectors) if icon_detectors is not None else [
+            ClassicalIcons()
+        ]
+
+    def analyze(
+        self,
+        source: bytes | str | Path | LoadedImage,
+        *,
+        name: str | None = None,
+        density: float | None = None,
+        width_dp: float | None = None,
+    ) -> Report:
+        timings: list[tuple[str, float]] = []
+        t_start = time.perf_counter()
+
+        def lap(stage: str, t0: float) -> float:
+            now = time.perf_counter()
+            timings.append((stage, round((now - t0) * 1000, 1)))
+            return now
+
+        image = load_image(source, name=name, limits=self.limits)
+        t = lap("load", t_start)
+        rgb = image.rgb
+        h, w = rgb.shape[:2]
+        dens = density_for(w, h, baseline_width_dp=self.profile.setting("units", "baseline_width_dp"),
+                           density=density, width_dp=width_dp)
+
+        spans = self.reader.read(rgb)
+        t = lap("ocr", t)
+        texts = text_elements(rgb, spans, lexicon=self.lexicon, profile=self.profile)
+        t = lap("text", t)
+
+        exclude = [s.box for s in spans if len(s.text.strip()) >= 2]
+        candidates: list[tuple[str, IconCandidate]] = []
+        for detector in self.icon_detectors:
+            candidates += [(detector.name, c) for c in detector(rgb, density=dens, exclude=exclude)]
+        candidates += [
+            (
+                "ocr-glyph",
+                IconCandidate(box=s.box, glyph=s.box, score=float(s.confidence) * 0.9, style="plain",
+                              polarity="unknown"),
+            )
+            for s in lone_x_spans(spans)
+        ]
+        icons = _icon_elements(
+            [c for _, c in candidates], texts,
+            min_overlap=self.profile.setting("detection", "icon_text_overlap"),
+            source="+".join(sorted({src for src, _ in candidates})) or "cv",
+        )
+        min_icon = self.profile.setting("detection", "icon_min_score")
+        icons = [e for e in icons if e.score >= min_icon]
+        t = lap("icons", t)
+
+        elements = texts + icons
+        decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon)
+        if decision.screen_type == ScreenType.NONE:
+            # Rules do not apply, and × glyphs on an ordinary page are in-page controls, not close controls.
+            elements = [e for e in elements if not e.kind.is_close_control]
+        screen = Screen(
+            width=w, height=h, density=round(dens, 4), screen_type=decision.screen_type, window=decision.window,
+            elements=tuple(elements), type_confidence=decision.confidence, type_reason=decision.reason,
+        )
+        t = lap("screen", t)
+
+        measurements = self._measure(rgb, screen)
+        t = lap("measure", t)
+        findings = judge(screen, {m.element_id: m for m in measurements}, self.profile)
+        verdict, reason = verdict_for(screen, findings, self.profile)
+        lap("rules", t)
+        timings.append(("total", round((time.perf_counter() - t_start) * 1000, 1)))
+        return Report(
+            image_name=image.name,
+            image_sha256=image.sha256,
+            screen=screen,
+            measurements=tuple(measurements),
+            findings=tuple(findings),
+            verdict=verdict,
+            verdict_reason=reason,
+            texts=tuple(spans),
+            profile=self.profile.name,
+            timings_ms=tuple(timings),
+            versions=_versions(self.ocr_name, self.profile.name, [d.name for d in self.icon_detectors]),
+            notes=image.notes,
+        )
+
+    def _measure(self, rgb: npt.NDArray[np.uint8], screen: Screen) -> list[Measurement]:
+        ctas = [e.button or e.box for e in screen.elements
+                if e.kind in (ElementKind.CALL_TO_ACTION, ElementKind.JUMP_HINT)]
+        measured_kinds = {ElementKind.CLOSE_ICON, ElementKind.CLOSE_TEXT, ElementKind.CLOSE_COUNTDOWN,
+                          ElementKind.AD_LABEL}
+        return [
+            measure_element(rgb, e, density=screen.density, window=screen.window, ctas=ctas, profile=self.profile)
+            for e in screen.elements
+            if e.kind in measured_kinds
+        ]
+
+
