@@ -30,8 +30,11 @@ def size(dp: float) -> Size:
     return Size(px=dp * DENSITY, dp=dp, mm=round(dp * 25.4 / 160, 2))
 
 
+TOP_RIGHT = Box(960, 90, 1032, 162)
+
+
 def control(kind: ElementKind = ElementKind.CLOSE_ICON, *, eid: str = "c", text: str | None = None,
-            countdown: int | None = None, box: Box = Box(960, 90, 1032, 162), score: float = 0.9) -> Element:
+            countdown: int | None = None, box: Box = TOP_RIGHT, score: float = 0.9) -> Element:
     return Element(id=eid, kind=kind, box=box, score=score, source="test", text=text, countdown_s=countdown)
 
 

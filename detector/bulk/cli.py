@@ -86,9 +86,12 @@ def _usage_error(message: str) -> int:
 
 def ensure_logging() -> None:
     """Send the batch's log lines to stderr when the application has not configured logging."""
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
+    if logging.getLogger().handlers or log.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:

@@ -329,7 +329,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;
 vertical-align:top}th{background:#fafafa}
 .rules td.rate{position:relative;width:40%}.bar{display:inline-block;height:10px;background:#e57373;
 margin-right:8px;vertical-align:middle;max-width:75%}
-.charts{display:flex;gap:16px;flex-wrap:wrap}.charts img{max-width:100%;border:1px solid #eee}
+.charts{display:flex;gap:16px;flex-wrap:wrap}.charts img{flex:1 1 0;min-width:320px;max-width:100%;height:auto;border:1px solid #eee}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:14px}
 .card{border:1px solid #ddd;border-radius:6px;overflow:hidden;background:#fff}
 .card img{display:block;width:100%;max-height:420px;object-fit:contain;background:#222}
