@@ -1,0 +1,1 @@
+"""The HTTP API: schemas, dependencies, routes and error handlers."""

@@ -1,0 +1,1 @@
+"""Jobs of many screenshots: the SQLite store and the loop that feeds the workers."""
