@@ -85,7 +85,7 @@ class BatchSummary:
 def plan_batch(store: Store, items: Iterable[InputItem]) -> Plan:
     """Resolve each item's key (cached, or by hashing its bytes) and keep the unscored ones."""
     plan = Plan()
-    queued: set[str] = set()
+    seen: set[str] = set()
     sources: list[tuple[str, str, str]] = []
     for item in items:
         plan.n_items += 1
@@ -94,12 +94,13 @@ def plan_batch(store: Store, items: Iterable[InputItem]) -> Plan:
         if len(sources) >= _SOURCE_FLUSH:
             store.remember_sources(sources)
             sources.clear()
-        if key in queued:
+        if key in seen:
             plan.n_duplicates += 1
-        elif store.has(key):
+            continue
+        seen.add(key)
+        if store.has(key):
             plan.n_already += 1
         else:
-            queued.add(key)
             plan.pending.append((key, item))
     store.remember_sources(sources)
     plan.n_input_errors = sum(1 for key, _ in plan.pending if key.startswith("input:"))
@@ -258,35 +259,42 @@ def run_batch(options: BatchOptions, *, stream: IO[str] | None = None) -> BatchS
     return BatchSummary(plan=plan, scored=scored, counts=counts)
 
 
+class _Recorder:
+    """Commits each record as it arrives and moves the progress on."""
+
+    def __init__(self, store: Store, progress: Progress) -> None:
+        self.store = store
+        self.progress = progress
+        self.saved = 0
+
+    def save(self, record: ResultRecord) -> None:
+        self.store.save(record)
+        self.saved += 1
+        self.progress.update()
+
+    def tasks(self, work: Iterable[ScoreTask | ResultRecord]) -> Iterator[ScoreTask]:
+        """Pass tasks on; commit the error records of unreadable inputs on the way."""
+        for item in work:
+            if isinstance(item, ResultRecord):
+                self.save(item)
+            else:
+                yield item
+
+
 def _score_pending(store: Store, plan: Plan, options: BatchOptions, stream: IO[str] | None) -> int:
     progress = make_progress(len(plan.pending), "scoring", stream=stream, every_s=options.log_every_s)
-    scored = 0
+    recorder = _Recorder(store, progress)
     engine: Engine | None = None
     try:
-        work = iter_tasks(plan, shared_storage=options.shared_storage)
-        tasks = _save_errors(work, store, progress)
+        tasks = recorder.tasks(iter_tasks(plan, shared_storage=options.shared_storage))
         engine = make_engine(options)
         for record in engine.run(tasks):
-            store.save(record)
-            scored += 1
-            progress.update()
+            recorder.save(record)
     finally:
         progress.close()
         if engine is not None:
             engine.close()
-    return scored
-
-
-def _save_errors(
-    work: Iterable[ScoreTask | ResultRecord], store: Store, progress: Progress
-) -> Iterator[ScoreTask]:
-    """Pass tasks on; commit the error records of unreadable inputs on the way."""
-    for item in work:
-        if isinstance(item, ResultRecord):
-            store.save(item)
-            progress.update()
-        else:
-            yield item
+    return recorder.saved
 
 
 def exit_code(counts: dict[str, int], *, strict: bool = False) -> int:
