@@ -9,14 +9,12 @@ from fastapi import Depends, Form, Request, Security
 from fastapi.security import APIKeyHeader
 
 from detector.ocr import ENGINES as OCR_ENGINES
-
 from service.analysis import AnalysisPool
 from service.core.config import Settings
 from service.errors import ApiError
 from service.jobs.runner import JobRunner
 from service.jobs.store import JobOptions, JobStore
 from service.metrics import Metrics
-
 
 
 def _settings(request: Request) -> Settings:

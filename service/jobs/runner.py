@@ -80,7 +80,11 @@ class JobRunner:
             claim = await asyncio.to_thread(self.store.claim_next)
             if claim is None:
                 return
-            future = self.pool.submit(worker.run_job_item, str(self.store.path), claim)
+            try:
+                future = self.pool.submit(worker.run_job_item, str(self.store.path), claim)
+            except Exception:
+                await asyncio.to_thread(self.store.release, claim, self.max_attempts)
+                raise
             self._inflight[asyncio.wrap_future(future)] = claim
 
     async def _finished(self, future: asyncio.Future[worker.ItemOutcome]) -> None:
