@@ -2,22 +2,23 @@
 
 How it works, and why
 ---------------------
-1. **Working resolution.** The screenshot is resampled so that one dp is
-   ``working_px_per_dp`` pixels: detection then behaves the same on a 270 px and a 1440 px
-   screenshot, and a 1080×1920 one costs a quarter of its pixels.
-2. **Candidates.** A morphological top-hat (light strokes) and black-hat (dark strokes) with a
-   square kernel ``tophat_kernel_dp`` wide keep thin structures and drop flat areas, photos'
-   large shapes and the plates of buttons, so a × shows up whatever its colour and whatever it
-   sits on. Each map is binarised at a doubling ladder of contrast levels; connected components
-   of plausible size, aspect and ink fill become candidates.
+1. **Bands.** The screenshot is resampled so that one dp is ``working_px_per_dp`` pixels
+   (the fine band): detection then behaves the same on a 270 px and a 1440 px screenshot,
+   and a 1080×1920 one costs a quarter of its pixels. Big, bold glyphs are looked for in a
+   coarse band at a fraction of that resolution.
+2. **Candidates.** A morphological top-hat (light strokes) and black-hat (dark strokes) keep
+   thin structures and drop flat areas, photos' large shapes and the plates of buttons, so a
+   × shows up whatever its colour and whatever it sits on. Each map is binarised at a
+   doubling ladder of contrast levels; connected components of plausible size, aspect, ink
+   fill and symmetry become candidates.
 3. **Shape.** A candidate's mask is resampled to a small square and compared (soft IoU) with
    rendered × templates of several stroke widths; the four arms must be present, the four
-   wedges between them empty, and the margin around the glyph free of other ink (letters of a
-   word, the speaker of a mute icon). These combine into a score calibrated so that ≥ 0.5 means
-   "probably a ×".
-4. **Button.** A flood fill from the wedges between the arms finds the plate the glyph sits
-   on; a bounded, compact plate makes the icon a circle or square button (filled, or outlined
-   when the plate matches the colour outside its ring), and the icon's box becomes the button.
+   wedges between them empty, and the bands beside the glyph free of other ink (letters of a
+   word, the speaker of a mute icon). These combine into a score calibrated so that ≥ 0.5
+   means "probably a ×".
+4. **Button.** A ring component enclosing the glyph makes it an outlined button; otherwise a
+   flood fill from the wedges between the arms finds the plate it sits on, and a bounded,
+   compact plate makes it a filled circle or square. The icon's box is then the button.
 
 Every number lives in ``detector/profiles/detection-icons.yaml`` (``IconSettings``).
 """
@@ -43,7 +44,9 @@ __all__ = ["IconCandidate", "IconSettings", "find_close_icons"]
 
 U8 = npt.NDArray[np.uint8]
 F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
 I32 = npt.NDArray[np.int32]
+XYWH = tuple[int, int, int, int]
 
 POLARITY_LIGHT = "light-on-dark"
 POLARITY_DARK = "dark-on-light"
@@ -58,6 +61,10 @@ class IconSettings:
     working_px_per_dp: float = 1.5
     max_upscale: float = 2.0
     tophat_kernel_dp: float = 10.0
+    fine_max_glyph_dp: float = 32.0
+    coarse_factor: float = 0.5
+    coarse_kernel_dp: float = 24.0
+    coarse_min_glyph_dp: float = 24.0
     contrast_levels: tuple[float, ...] = (14, 28, 56, 112)
     min_glyph_dp: float = 5.0
     max_glyph_dp: float = 64.0
@@ -69,13 +76,14 @@ class IconSettings:
     template_size: int = 24
     stroke_fractions: tuple[float, ...] = (0.06, 0.1, 0.15, 0.21, 0.28)
     arm_samples: tuple[float, ...] = (0.25, 0.4, 0.55, 0.7)
-    gap_depth: tuple[float, ...] = (0.04, 0.12, 0.2)
+    gap_depth: tuple[float, ...] = (0.04, 0.1, 0.16)
     iou_mid: float = 0.52
     iou_scale: float = 0.06
     min_arm: tuple[float, float] = (0.5, 0.85)
-    max_gap: tuple[float, float] = (0.15, 0.4)
+    max_gap: tuple[float, float] = (0.1, 0.2)
     isolation_margin: float = 0.6
-    max_clutter: tuple[float, float] = (0.04, 0.2)
+    max_clutter: tuple[float, float] = (0.04, 0.15)
+    ring_centre_tolerance: float = 0.15
     button_search: float = 3.2
     button_tolerance: float = 14
     button_size: tuple[float, float] = (1.15, 2.9)
@@ -114,8 +122,8 @@ class IconSettings:
 class IconCandidate:
     """One × found on the screenshot, in original-image pixels.
 
-    ``box`` is the button (circle or square plate) when the × sits on one, else the glyph;
-    ``glyph`` is always tight around the × strokes. ``style`` is ``plain``,
+    ``box`` is the button (circle or square plate, or its ring) when the × sits on one, else
+    the glyph; ``glyph`` is always tight around the × strokes. ``style`` is ``plain``,
     ``circle-filled``, ``circle-outline``, ``square`` or ``square-outline``; ``polarity``
     says whether the strokes are darker (``dark-on-light``) or lighter (``light-on-dark``)
     than what is right around them.
@@ -129,16 +137,28 @@ class IconCandidate:
 
 
 @dataclass(frozen=True)
-class _Glyph:
-    """A candidate glyph at working resolution, before its button is looked for."""
+class _Band:
+    """One resolution the detector searches: its grey image and the glyph sizes it covers."""
 
-    x: int
-    y: int
-    w: int
-    h: int
+    gray: U8
+    scale: float  # band pixels per original pixel
+    px_per_dp: float
+    kernel_dp: float
+    min_glyph_dp: float
+    max_glyph_dp: float
+
+
+@dataclass(frozen=True)
+class _Glyph:
+    """A candidate glyph in its band's pixels, before its button is looked for."""
+
+    band: _Band
+    xywh: XYWH
     score: float
     polarity: str
     mask: U8  # the component's own pixels inside its bbox (0/1)
+    ring: tuple[XYWH, float] | None  # an enclosing ring component and its fill, band px
+    box: Box  # the glyph in original pixels
 
 
 def find_close_icons(
@@ -158,34 +178,41 @@ def find_close_icons(
         raise ValueError(f"expected an H×W×3 uint8 image, got {rgb.dtype} {rgb.shape}")
     if not density > 0:
         raise ValueError(f"density must be > 0, got {density}")
-    scale = _working_scale(density, settings)
-    gray = _working_gray(rgb, scale)
-    px_per_dp = density * scale
+    size = (rgb.shape[1], rgb.shape[0])
     glyphs = [
         g
-        for g in _candidate_glyphs(gray, px_per_dp, settings)
-        if not _excluded(_to_original(g.x, g.y, g.w, g.h, scale, rgb.shape), exclude)
+        for band in _bands(rgb, density, settings)
+        for g in _candidate_glyphs(band, size, settings)
+        if not _excluded(g.box, exclude)
     ]
     kept = _nms(glyphs, settings.nms_iou)
-    out = [_describe(gray, g, scale, rgb.shape, settings) for g in kept]
-    return sorted(out, key=lambda c: -c.score)
+    return sorted((_describe(g, size, settings) for g in kept), key=lambda c: -c.score)
 
 
-# --- working image --------------------------------------------------------------------------
+# --- bands ----------------------------------------------------------------------------------
 
 
-def _working_scale(density: float, settings: IconSettings) -> float:
-    """Resampling factor that brings the screenshot to ``working_px_per_dp``.
+def _bands(rgb: npt.NDArray[np.uint8], density: float, settings: IconSettings) -> list[_Band]:
+    """The fine band (working resolution) and the coarse band (big, bold glyphs).
 
-    Shrinking is unbounded (a 1440 px screenshot goes to 540 px); enlarging stops at
-    ``max_upscale`` because it adds pixels but no detail.
+    Shrinking to the working resolution is unbounded; enlarging stops at ``max_upscale``
+    because it adds pixels but no detail. Big bold × strokes are wider than the fine band's
+    top-hat kernel, and a kernel wide enough for them would swallow the small circles that
+    hold small glyphs; so big glyphs are looked for at a lower resolution with a kernel wider
+    in dp, which costs a quarter of the pixels and keeps the kernel small in pixels.
     """
-    return min(settings.working_px_per_dp / density, settings.max_upscale)
+    scale = min(settings.working_px_per_dp / density, settings.max_upscale)
+    gray = _resample(cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2GRAY), scale)
+    fine = _Band(gray, scale, density * scale, settings.tophat_kernel_dp, settings.min_glyph_dp,
+                 settings.fine_max_glyph_dp)
+    f = settings.coarse_factor
+    coarse = _Band(_resample(gray, f), scale * f, density * scale * f, settings.coarse_kernel_dp,
+                   settings.coarse_min_glyph_dp, settings.max_glyph_dp)
+    return [fine, coarse]
 
 
-def _working_gray(rgb: npt.NDArray[np.uint8], scale: float) -> U8:
-    """Grey image at working resolution (area averaging when shrinking keeps thin strokes)."""
-    gray = cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2GRAY)
+def _resample(gray: npt.NDArray[np.uint8], scale: float) -> U8:
+    """Resize a grey image (area averaging when shrinking keeps the ink of thin strokes)."""
     if abs(scale - 1.0) < 1e-6:
         return np.asarray(gray, dtype=np.uint8)
     h, w = gray.shape
@@ -194,61 +221,68 @@ def _working_gray(rgb: npt.NDArray[np.uint8], scale: float) -> U8:
     return np.asarray(cv2.resize(gray, size, interpolation=interp), dtype=np.uint8)
 
 
-def _stroke_maps(gray: U8, px_per_dp: float, settings: IconSettings) -> dict[str, U8]:
-    """Top-hat (light strokes) and black-hat (dark strokes) of the working image.
+def _stroke_maps(band: _Band) -> dict[str, U8]:
+    """Top-hat (light strokes) and black-hat (dark strokes) of a band's grey image.
 
     Both keep structures narrower than the kernel and drop flat areas and large shapes, so
     the × strokes stand out by their contrast against what is right next to them.
     """
-    k = max(3, round(settings.tophat_kernel_dp * px_per_dp) | 1)
+    k = max(3, round(band.kernel_dp * band.px_per_dp) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     return {
-        POLARITY_LIGHT: np.asarray(cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, kernel), dtype=np.uint8),
-        POLARITY_DARK: np.asarray(cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, kernel), dtype=np.uint8),
+        POLARITY_LIGHT: np.asarray(cv2.morphologyEx(band.gray, cv2.MORPH_TOPHAT, kernel), dtype=np.uint8),
+        POLARITY_DARK: np.asarray(cv2.morphologyEx(band.gray, cv2.MORPH_BLACKHAT, kernel), dtype=np.uint8),
     }
 
 
 # --- candidates -----------------------------------------------------------------------------
 
 
-def _candidate_glyphs(gray: U8, px_per_dp: float, settings: IconSettings) -> list[_Glyph]:
-    """Score every plausible component of every polarity and contrast level.
+@dataclass(frozen=True)
+class _Component:
+    """A plausible component, gathered before the vectorised shape scoring."""
+
+    xywh: XYWH
+    polarity: str
+    mask: U8
+    clutter: float
+    ring: tuple[XYWH, float] | None
+
+
+def _candidate_glyphs(band: _Band, size: tuple[int, int], settings: IconSettings) -> list[_Glyph]:
+    """Score every plausible component of every polarity and contrast level in a band.
 
     Components are gathered first and their shapes scored in one vectorised pass: a busy
     screenshot has hundreds of them.
     """
     n = settings.template_size
-    boxes: list[tuple[int, int, int, int, str, float]] = []
-    masks: list[U8] = []
-    stacks: list[F32] = []
-    for polarity, response in _stroke_maps(gray, px_per_dp, settings).items():
+    comps: list[_Component] = []
+    for polarity, response in _stroke_maps(band).items():
         for level in settings.contrast_levels:
             _, binary = cv2.threshold(response, level - 1, 1, cv2.THRESH_BINARY)
-            _, labels, stats, centroids = cv2.connectedComponentsWithStatsWithAlgorithm(
-                binary, 8, cv2.CV_32S, cv2.CCL_BBDT
-            )
-            labels, stats = np.asarray(labels), np.asarray(stats)
-            for i in _plausible(labels, stats, np.asarray(centroids), px_per_dp, settings):
+            _, lab, st, cen = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_BBDT)
+            labels, stats = np.asarray(lab, dtype=np.int32), np.asarray(st, dtype=np.int32)
+            for i in _plausible(labels, stats, np.asarray(cen, dtype=np.float64), band, settings):
                 x, y, w, h = (int(v) for v in stats[i, :4])
                 mask = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
-                clutter = _clutter(labels, stats, int(i), settings.isolation_margin)
-                boxes.append((x, y, w, h, polarity, clutter))
-                masks.append(mask)
-                stacks.append(np.asarray(cv2.resize(mask.astype(np.float32), (n, n), interpolation=cv2.INTER_AREA)))
-    if not boxes:
+                clutter, ring = _surroundings(labels, stats, int(i), settings)
+                comps.append(_Component((x, y, w, h), polarity, mask, clutter, ring))
+    if not comps:
         return []
-    shape = _shape_scores(np.stack(stacks), settings)
+    resampled = np.stack(
+        [np.asarray(cv2.resize(c.mask.astype(np.float32), (n, n), interpolation=cv2.INTER_AREA)) for c in comps]
+    )
+    shape = _shape_scores(resampled, settings)
     found: list[_Glyph] = []
-    for (x, y, w, h, polarity, clutter), mask, s in zip(boxes, masks, shape, strict=True):
-        score = float(s) * _ramp_down(clutter, settings.max_clutter)
+    for c, s in zip(comps, shape, strict=True):
+        score = float(s) * _ramp_down(c.clutter, settings.max_clutter)
         if score >= settings.min_output_score:
-            found.append(_Glyph(x, y, w, h, score, polarity, mask))
+            box = _to_original(c.xywh, band.scale, size)
+            found.append(_Glyph(band, c.xywh, score, c.polarity, c.mask, c.ring, box))
     return found
 
 
-def _plausible(
-    labels: I32, stats: I32, centroids: npt.NDArray[np.float64], px_per_dp: float, settings: IconSettings
-) -> npt.NDArray[np.intp]:
+def _plausible(labels: I32, stats: I32, centroids: F64, band: _Band, settings: IconSettings) -> npt.NDArray[np.intp]:
     """Labels of components that could be a × (vectorised, so thousands cost nothing).
 
     Size in dp, aspect and ink fill must fit; the ink must balance around the box centre,
@@ -259,8 +293,8 @@ def _plausible(
     w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     area = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
     side = np.maximum(w, h).astype(np.float64)
-    lo = max(settings.min_glyph_dp * px_per_dp, settings.min_glyph_px)
-    hi = settings.max_glyph_dp * px_per_dp
+    lo = max(band.min_glyph_dp * band.px_per_dp, settings.min_glyph_px)
+    hi = band.max_glyph_dp * band.px_per_dp
     aspect = side / np.maximum(np.minimum(w, h), 1)
     fill = area / np.maximum(w * h, 1)
     ok = (side >= lo) & (side <= hi) & (aspect <= settings.max_aspect)
@@ -269,52 +303,78 @@ def _plausible(
     ok &= np.abs(centroids[1:, 0] - (x + (w - 1) / 2)) <= tol * w
     ok &= np.abs(centroids[1:, 1] - (y + (h - 1) / 2)) <= tol * h
     idx = np.flatnonzero(ok)
-    if idx.size == 0:
-        return idx
     lab = idx + 1
     x, y, w, h = x[idx], y[idx], w[idx], h[idx]
     xl, xr = x + (w - 1) // 2, x + w // 2  # the middle column(s)
     yt, yb = y + (h - 1) // 2, y + h // 2  # the middle row(s)
-    centre = (labels[yt, xl] == lab) | (labels[yt, xr] == lab) | (labels[yb, xl] == lab) | (labels[yb, xr] == lab)
-    top, bottom = y, y + h - 1
-    left, right = x, x + w - 1
-    edges = (
-        (labels[top, xl] == lab) | (labels[top, xr] == lab)
-        | (labels[bottom, xl] == lab) | (labels[bottom, xr] == lab)
-        | (labels[yt, left] == lab) | (labels[yb, left] == lab)
-        | (labels[yt, right] == lab) | (labels[yb, right] == lab)
-    )
+
+    def ink(rows: npt.NDArray[np.int32], cols: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+        hit: npt.NDArray[np.bool_] = labels[rows, cols] == lab
+        return hit
+
+    centre = ink(yt, xl) | ink(yt, xr) | ink(yb, xl) | ink(yb, xr)
+    top, bottom, left, right = y, y + h - 1, x, x + w - 1
+    edges = ink(top, xl) | ink(top, xr) | ink(bottom, xl) | ink(bottom, xr)
+    edges |= ink(yt, left) | ink(yb, left) | ink(yt, right) | ink(yb, right)
     keep: npt.NDArray[np.intp] = lab[centre & ~edges]
     return keep
 
 
-def _clutter(labels: I32, stats: I32, i: int, margin: float) -> float:
-    """Ink of other components in the bands beside component ``i``: the fullest of the four.
+def _surroundings(labels: I32, stats: I32, i: int, settings: IconSettings) -> tuple[float, tuple[XYWH, float] | None]:
+    """How cluttered the glyph's surroundings are, and the ring that encloses it, if any.
 
-    Letters of a word have neighbours in the left or right band, the × of a mute icon has
-    the speaker there; a close button keeps all four clear. Components that enclose the
-    candidate (the ring of an outlined button) do not count.
+    Clutter is the ink of other components in the four bands beside the glyph, the fullest
+    of them: letters of a word have neighbours left or right, the × of a mute icon has the
+    speaker there; a close button keeps all four clear. Components that enclose the glyph do
+    not count as clutter: a centred, button-sized one is the ring of an outlined button.
     """
     x, y, w, h = (int(v) for v in stats[i, :4])
     H, W = labels.shape
-    d = max(1, round(margin * max(w, h)))
+    d = max(1, round(settings.isolation_margin * max(w, h)))
     x1, y1, x2, y2 = max(0, x - d), max(0, y - d), min(W, x + w + d), min(H, y + h + d)
     window = labels[y1:y2, x1:x2]
     other = (window != 0) & (window != i)
     if not other.any():
-        return 0.0
+        return 0.0, None
+    ring: tuple[XYWH, float] | None = None
     for j in np.unique(window[other]):
         jx, jy, jw, jh = (int(v) for v in stats[j, :4])
         if jx <= x and jy <= y and jx + jw >= x + w and jy + jh >= y + h:
             other &= window != j
+            if ring is None and _is_ring((jx, jy, jw, jh), (x, y, w, h), settings):
+                ring = ((jx, jy, jw, jh), _outer_fill(labels, stats, int(j)))
     gx1, gy1, gx2, gy2 = x - x1, y - y1, x - x1 + w, y - y1 + h
-    bands = (
-        other[gy1:gy2, :gx1],
-        other[gy1:gy2, gx2:],
-        other[:gy1, gx1:gx2],
-        other[gy2:, gx1:gx2],
-    )
-    return max((float(b.mean()) for b in bands if b.size), default=0.0)
+    bands = (other[gy1:gy2, :gx1], other[gy1:gy2, gx2:], other[:gy1, gx1:gx2], other[gy2:, gx1:gx2])
+    return max((float(b.mean()) for b in bands if b.size), default=0.0), ring
+
+
+def _is_ring(outer: XYWH, glyph: XYWH, settings: IconSettings) -> bool:
+    """Whether an enclosing component is centred on the glyph and of button size."""
+    ox, oy, ow, oh = outer
+    gx, gy, gw, gh = glyph
+    side = max(gw, gh)
+    lo, hi = settings.button_size
+    tol = settings.ring_centre_tolerance * max(ow, oh)
+    centred = abs((ox + ow / 2) - (gx + gw / 2)) <= tol and abs((oy + oh / 2) - (gy + gh / 2)) <= tol
+    sized = lo * side <= min(ow, oh) and max(ow, oh) <= hi * side
+    return centred and sized and max(ow, oh) / max(min(ow, oh), 1) <= settings.max_aspect
+
+
+def _outer_fill(labels: I32, stats: I32, j: int) -> float:
+    """How much of its box a component's outer outline covers: 0.785 for a circle, ~1 for a square."""
+    x, y, w, h = (int(v) for v in stats[j, :4])
+    mask = (labels[y : y + h, x : x + w] == j).astype(np.uint8)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return _filled_area(mask, contours) / float(w * h)
+
+
+def _filled_area(mask: U8, contours: Sequence[Any]) -> float:
+    """Pixels inside the largest outer contour (counting the contour itself)."""
+    if not contours:
+        return 0.0
+    filled = np.zeros_like(mask)
+    cv2.drawContours(filled, [max(contours, key=cv2.contourArea)], -1, 1, cv2.FILLED)
+    return float(filled.sum())
 
 
 # --- shape model ----------------------------------------------------------------------------
@@ -346,7 +406,7 @@ def _templates(size: int, fractions: tuple[float, ...]) -> F32:
     return np.stack(out)
 
 
-def _shape_scores(m: F32, settings: IconSettings) -> npt.NDArray[np.float64]:
+def _shape_scores(m: F32, settings: IconSettings) -> F64:
     """How much each resampled mask (K, N, N) looks like a ×, 0..1.
 
     The best soft IoU against the templates goes through a logistic centred on ``iou_mid``;
@@ -358,16 +418,16 @@ def _shape_scores(m: F32, settings: IconSettings) -> npt.NDArray[np.float64]:
     iou = (inter / np.maximum(union, 1e-9)).max(axis=1).astype(np.float64)
     base = 1.0 / (1.0 + np.exp(-(iou - settings.iou_mid) / settings.iou_scale))
     arms = _arm_coverage(m, settings.arm_samples)
-    gaps = _gap_fill(m, settings.gap_depth)
+    gaps = _gap_fill((m >= 0.5).astype(np.float32), settings.gap_depth)  # binarised: resampling blur is not ink
     lo, hi = settings.min_arm
     arm_factor = np.clip((arms - lo) / (hi - lo), 0.0, 1.0)
     lo, hi = settings.max_gap
     gap_factor = 1.0 - np.clip((gaps - lo) / (hi - lo), 0.0, 1.0)
-    out: npt.NDArray[np.float64] = base * arm_factor * gap_factor
+    out: F64 = base * arm_factor * gap_factor
     return out
 
 
-def _arm_coverage(m: F32, samples: Sequence[float]) -> npt.NDArray[np.float64]:
+def _arm_coverage(m: F32, samples: Sequence[float]) -> F64:
     """The least-covered arm of each mask: fraction of its sample points (and the centre)
     that are ink. A point counts as ink when its 3×3 neighbourhood holds ink, which forgives
     slightly bent or off-centre strokes."""
@@ -385,7 +445,7 @@ def _arm_coverage(m: F32, samples: Sequence[float]) -> npt.NDArray[np.float64]:
     return worst
 
 
-def _gap_fill(m: F32, depths: Sequence[float]) -> npt.NDArray[np.float64]:
+def _gap_fill(m: F32, depths: Sequence[float]) -> F64:
     """Mean ink at points inward from the four side midpoints, where a × has none."""
     n = m.shape[1]
     lo, hi = n // 2 - 1, n // 2 + 1  # the two middle columns/rows
@@ -398,7 +458,7 @@ def _gap_fill(m: F32, depths: Sequence[float]) -> npt.NDArray[np.float64]:
             m[:, lo:hi, k].mean(axis=1),
             m[:, lo:hi, n - 1 - k].mean(axis=1),
         ]
-    out: npt.NDArray[np.float64] = np.mean(vals, axis=0).astype(np.float64)
+    out: F64 = np.mean(vals, axis=0).astype(np.float64)
     return out
 
 
@@ -416,114 +476,104 @@ def _ramp_down(x: float, lo_hi: tuple[float, float]) -> float:
 # --- buttons --------------------------------------------------------------------------------
 
 
-def _find_button(gray: U8, g: _Glyph, settings: IconSettings) -> tuple[tuple[int, int, int, int], str] | None:
-    """The circle or square plate around a glyph, as (x, y, w, h) at working resolution.
+def _find_button(g: _Glyph, settings: IconSettings) -> tuple[XYWH, str] | None:
+    """The button around a glyph, as (x, y, w, h) in band pixels, and its style.
 
-    Flood-fills the plate from the wedges between the arms; a plate that stays inside the
-    search window, is compact and of button size is a button. It is "outline" when its colour
-    matches the colour just outside it (the ring is what bounds it).
+    An enclosing ring component found during candidate search makes an outlined button.
+    Otherwise the plate is flood-filled from the wedges between the arms; a plate that stays
+    inside the search window, is compact and of button size is a filled button.
     """
-    side = max(g.w, g.h)
-    half = round(settings.button_search * side / 2)
-    cx, cy = g.x + g.w // 2, g.y + g.h // 2
+    if g.ring is not None:
+        xywh, fill = g.ring
+        return xywh, "square-outline" if fill >= settings.square_min_fill else "circle-outline"
+    gray = g.band.gray
+    gx, gy, gw, gh = g.xywh
+    half = round(settings.button_search * max(gw, gh) / 2)
+    cx, cy = gx + gw // 2, gy + gh // 2
     H, W = gray.shape
     x1, y1, x2, y2 = max(0, cx - half), max(0, cy - half), min(W, cx + half), min(H, cy + half)
-    if x2 - x1 < 3 or y2 - y1 < 3:
-        return None
     win = np.ascontiguousarray(gray[y1:y2, x1:x2])
-    seed = _plate_seed(win, g, x1, y1)
-    if seed is None:
+    seeds = _plate_seeds(win, g, settings, x1, y1)
+    if not seeds:
         return None
     mask = np.zeros((win.shape[0] + 2, win.shape[1] + 2), np.uint8)
     tol = (settings.button_tolerance,) * 3
     flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (1 << 8)
-    cv2.floodFill(win, mask, seed, 0, tol, tol, flags)
+    for seed in seeds:  # the arms can cut the plate into four wedges: fill from each
+        if not mask[seed[1] + 1, seed[0] + 1]:
+            cv2.floodFill(win, mask, seed, 0, tol, tol, flags)
     plate = mask[1:-1, 1:-1]
     if plate[0, :].any() or plate[-1, :].any() or plate[:, 0].any() or plate[:, -1].any():
         return None  # the plate is the background: no button
-    return _button_shape(win, plate, g, x1, y1, settings)
+    return _button_shape(win, plate, g, settings, x1, y1)
 
 
-def _plate_seed(win: U8, g: _Glyph, x1: int, y1: int) -> tuple[int, int] | None:
-    """A point between two arms of the glyph (outside its strokes) to start the fill from."""
-    points = [
-        (g.x + g.w // 2, g.y),
-        (g.x + g.w // 2, g.y + g.h - 1),
-        (g.x, g.y + g.h // 2),
-        (g.x + g.w - 1, g.y + g.h // 2),
-    ]
-    free = [(px, py) for px, py in points if not g.mask[py - g.y, px - g.x]]
+def _plate_seeds(win: U8, g: _Glyph, settings: IconSettings, x1: int, y1: int) -> list[tuple[int, int]]:
+    """Points between the arms (the side midpoints of the glyph box, outside its strokes)
+    whose grey is within the fill tolerance of their median: the plate's colour."""
+    gx, gy, gw, gh = g.xywh
+    points = [(gx + gw // 2, gy), (gx + gw // 2, gy + gh - 1), (gx, gy + gh // 2), (gx + gw - 1, gy + gh // 2)]
+    free = [(px - x1, py - y1) for px, py in points if not g.mask[py - gy, px - gx]]
     if not free:
-        return None
-    values = [int(win[py - y1, px - x1]) for px, py in free]
+        return []
+    values = [float(win[py, px]) for px, py in free]
     median = float(np.median(values))
-    px, py = free[int(np.argmin([abs(v - median) for v in values]))]
-    return (px - x1, py - y1)
+    return [p for p, v in zip(free, values, strict=True) if abs(v - median) <= settings.button_tolerance]
 
 
-def _button_shape(
-    win: U8, plate: U8, g: _Glyph, x1: int, y1: int, settings: IconSettings
-) -> tuple[tuple[int, int, int, int], str] | None:
+def _button_shape(win: U8, plate: U8, g: _Glyph, settings: IconSettings, x1: int, y1: int) -> tuple[XYWH, str] | None:
     """Check a bounded plate's size and compactness; name its style."""
+    gx, gy, gw, gh = g.xywh
     solid = plate.copy()
-    solid[g.y - y1 : g.y - y1 + g.h, g.x - x1 : g.x - x1 + g.w] |= g.mask
+    solid[gy - y1 : gy - y1 + gh, gx - x1 : gx - x1 + gw] |= g.mask
     contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
-    contour = max(contours, key=cv2.contourArea)
-    bx, by, bw, bh = cv2.boundingRect(contour)
-    side = max(g.w, g.h)
+    bx, by, bw, bh = cv2.boundingRect(max(contours, key=cv2.contourArea))
+    side = max(gw, gh)
     lo, hi = settings.button_size
     if not (lo * side <= min(bw, bh) and max(bw, bh) <= hi * side):
         return None
     if max(bw, bh) / max(min(bw, bh), 1) > settings.max_aspect:
         return None
-    filled = np.zeros_like(solid)
-    cv2.drawContours(filled, [contour], -1, 1, cv2.FILLED)
-    fill = float(filled.sum()) / (bw * bh)
+    fill = _filled_area(solid, contours) / (bw * bh)
     if fill < settings.button_min_fill:
         return None
-    shape = "square" if fill >= settings.square_min_fill else "circle"
-    ring = _ring_width(g)
-    outside = cv2.dilate(filled, np.ones((2 * ring + 3, 2 * ring + 3), np.uint8)) - cv2.dilate(
-        filled, np.ones((2 * ring + 1, 2 * ring + 1), np.uint8)
-    )
-    plate_value = float(np.median(win[plate > 0]))
-    if not outside.any():
-        return (bx + x1, by + y1, bw, bh), f"{shape}-filled" if shape == "circle" else shape
-    outside_value = float(np.median(win[outside > 0]))
-    if abs(plate_value - outside_value) <= settings.outline_max_delta:
-        box = (bx + x1 - ring, by + y1 - ring, bw + 2 * ring, bh + 2 * ring)
-        return box, f"{shape}-outline"
-    return (bx + x1, by + y1, bw, bh), "circle-filled" if shape == "circle" else shape
+    box = (bx + x1, by + y1, bw, bh)
+    square = fill >= settings.square_min_fill
+    if _matches_outside(win, plate, settings):
+        return box, "square-outline" if square else "circle-outline"
+    return box, "square" if square else "circle-filled"
 
 
-def _ring_width(g: _Glyph) -> int:
-    """Stroke width of the glyph (ink area over the length of two diagonals): outlined
-    buttons draw their ring about as wide as the × strokes."""
-    length = 2.0 * math.hypot(g.w, g.h)
-    return max(1, round(float(g.mask.sum()) / length))
+def _matches_outside(win: U8, plate: U8, settings: IconSettings) -> bool:
+    """Whether the plate has the colour of what lies outside its boundary: then a thin ring,
+    not a change of colour, bounds it, and the button is an outlined one."""
+    grown = cv2.dilate(plate, np.ones((3, 3), np.uint8), iterations=3)
+    beyond = cv2.dilate(grown, np.ones((3, 3), np.uint8), iterations=2) - grown
+    if not beyond.any():
+        return False
+    delta = abs(float(np.median(win[plate > 0])) - float(np.median(win[beyond > 0])))
+    return delta <= settings.outline_max_delta
 
 
 # --- output ---------------------------------------------------------------------------------
 
 
 def _nms(glyphs: list[_Glyph], iou: float) -> list[_Glyph]:
-    """Keep the best of glyphs that overlap (same × at several levels or polarities)."""
+    """Keep the best of glyphs that overlap (one × found at several levels, polarities or
+    bands); a glyph centred inside a kept one is the same × too."""
     kept: list[_Glyph] = []
     for g in sorted(glyphs, key=lambda g: -g.score):
-        box = Box.from_xywh(g.x, g.y, g.w, g.h)
-        if all(
-            box.iou(b) < iou and not b.contains_point(*box.center)
-            for b in (Box.from_xywh(k.x, k.y, k.w, k.h) for k in kept)
-        ):
+        if all(g.box.iou(k.box) < iou and not k.box.contains_point(*g.box.center) for k in kept):
             kept.append(g)
     return kept
 
 
-def _to_original(x: float, y: float, w: float, h: float, scale: float, shape: tuple[int, ...]) -> Box:
-    """A working-resolution box in original-image pixels, clipped to the image."""
-    return Box(x / scale, y / scale, (x + w) / scale, (y + h) / scale).clip(shape[1], shape[0])
+def _to_original(xywh: XYWH, scale: float, size: tuple[int, int]) -> Box:
+    """A band-pixel box in original-image pixels, clipped to the image."""
+    x, y, w, h = xywh
+    return Box(x / scale, y / scale, (x + w) / scale, (y + h) / scale).clip(*size)
 
 
 def _excluded(box: Box, exclude: Sequence[Box]) -> bool:
@@ -532,11 +582,11 @@ def _excluded(box: Box, exclude: Sequence[Box]) -> bool:
     return any(e.contains_point(cx, cy) for e in exclude)
 
 
-def _describe(gray: U8, g: _Glyph, scale: float, shape: tuple[int, ...], settings: IconSettings) -> IconCandidate:
+def _describe(g: _Glyph, size: tuple[int, int], settings: IconSettings) -> IconCandidate:
     """Turn a kept glyph into an IconCandidate in original pixels, with its button if any."""
-    glyph = _to_original(g.x, g.y, g.w, g.h, scale, shape)
-    button = _find_button(gray, g, settings)
+    button = _find_button(g, settings)
     if button is None:
-        return IconCandidate(glyph, glyph, round(g.score, 3), "plain", g.polarity)
-    (bx, by, bw, bh), style = button
-    return IconCandidate(_to_original(bx, by, bw, bh, scale, shape), glyph, round(g.score, 3), style, g.polarity)
+        return IconCandidate(g.box, g.box, round(g.score, 3), "plain", g.polarity)
+    xywh, style = button
+    return IconCandidate(_to_original(xywh, g.band.scale, size), g.box, round(g.score, 3), style, g.polarity)
+
