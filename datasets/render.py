@@ -203,7 +203,19 @@ def sd_round_rect(w: int, h: int, x0: float, y0: float, x1: float, y1: float, r:
 
 
 def round_rect_mask(w: int, h: int, r: float, *, inset: float = 0.0) -> np.ndarray:
-    return cover(sd_round_rect(w, h, inset, inset, w - inset, h - inset, r))
+    """Coverage of a rounded rectangle filling a w×h frame (less ``inset`` on every side)."""
+    r = max(0.0, min(r, (w - 2 * inset) / 2, (h - 2 * inset) / 2))
+    k = int(math.ceil(r + inset)) + 1
+    if inset or 2 * k >= min(w, h) or w * h < 4096:
+        return cover(sd_round_rect(w, h, inset, inset, w - inset, h - inset, r))
+    # straight edges on pixel boundaries are fully covered: only the corners need distances
+    out = np.ones((h, w), np.float32)
+    corner = cover(sd_round_rect(2 * k, 2 * k, 0, 0, 4 * k, 4 * k, r))[:k, :k]
+    out[:k, :k] = corner
+    out[:k, w - k :] = corner[:, ::-1]
+    out[h - k :, :k] = corner[::-1, :]
+    out[h - k :, w - k :] = corner[::-1, ::-1]
+    return out
 
 
 def round_rect_outline(w: int, h: int, r: float, t: float) -> np.ndarray:
@@ -454,8 +466,25 @@ def _shade_circle(img: np.ndarray, cx: int, cy: int, r: int, col: RGB, light: fl
     img[y0:y1, x0:x1] = np.clip(region * (1 - a) + shaded * a, 0, 255).astype(np.uint8)
 
 
+PHOTO_MAX_RENDER_W = 560  # photos are drawn at most this wide, then scaled up (their detail is soft)
+
+
 def photo(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     """A photo-like RGB picture: a lit backdrop, shapes with shading, texture, blur and grain."""
+    if w > PHOTO_MAX_RENDER_W:
+        f = PHOTO_MAX_RENDER_W / w
+        small = _photo(rng, PHOTO_MAX_RENDER_W, max(int(round(h * f)), 8))
+        img = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    else:
+        img = _photo(rng, w, h)
+    if rng.random() < 0.6:
+        tile = np.clip(rng.normal(128, rng.uniform(2, 8), (128, 128, 3)), 0, 255).astype(np.uint8)
+        grain = cv2.repeat(tile, h // 128 + 1, w // 128 + 1)[:h, :w]
+        img = cv2.addWeighted(img, 1.0, np.ascontiguousarray(grain), 1.0, -128.0)
+    return np.ascontiguousarray(img)
+
+
+def _photo(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     style = int(rng.integers(5))
     dark = style == 3 or rng.random() < 0.1
     pal = palette(rng, int(rng.integers(3, 7)), dark=dark)
@@ -530,11 +559,7 @@ def photo(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     if rng.random() < 0.4:
         k = int(rng.uniform(0.002, 0.01) * w) * 2 + 1
         img = cv2.GaussianBlur(img, (k, k), 0)
-    if rng.random() < 0.6:
-        tile = np.clip(rng.normal(128, rng.uniform(2, 8), (128, 128, 1)), 0, 255).astype(np.uint8)
-        grain = np.ascontiguousarray(np.tile(tile, (h // 128 + 1, w // 128 + 1, 3))[:h, :w])
-        img = cv2.addWeighted(img, 1.0, grain, 1.0, -128.0)
-    return np.ascontiguousarray(img)
+    return img
 
 
 def vignette_gradient(w: int, h: int, top: RGB, bottom: RGB) -> np.ndarray:

@@ -431,8 +431,6 @@ def _splash_zone(st: SceneState, s: Sprite, pic_bottom: int) -> tuple[int, int, 
     top = st.status_h + st.dp(float(st.rng.uniform(8, 20))) if st.status_h else st.dp(float(st.rng.uniform(12, 44)))
     m = st.dp(float(st.rng.uniform(10, 20)))
     u = st.rng.random()
-    if u < 0.04 and st.status_h >= s.h + 2:
-        return st.w - m - s.w - st.dp(90), (st.status_h - s.h) // 2, "status-bar"
     if u < 0.1:
         return st.w - m - s.w, pic_bottom - s.h - st.dp(float(st.rng.uniform(16, 40))), "bottom-right"
     if u < 0.15:
@@ -511,11 +509,22 @@ def compose_splash(st: SceneState) -> None:
         m = st.dp(float(rng.uniform(8, 16)))
         yb = pic_bottom - st.dp(float(rng.uniform(6, 20)))
         top = (st.status_h or st.dp(12)) + st.dp(float(rng.uniform(8, 16)))
-        cands = [(m, yb - st.dp(20), "l"), (st.w - m, yb - st.dp(20), "r"), (m, top, "l")]
+        cands = [(m, yb - st.dp(20), "l"), (st.w - m, yb - st.dp(20), "r"), (m, top, "l"),
+                 (st.w - st.dp(float(rng.uniform(80, 100))), top + st.dp(4), "r")]
         rng.shuffle(cands)  # type: ignore[arg-type]
         put_ad_label(st, cands)
 
-    if st.chance(0.93):
+    if st.status_h and st.chance(0.05):  # deceptive: a tiny control hidden among the status-bar icons
+        if st.chance(0.5):
+            s, _style, _dark = x_icon_sprite(st, float(rng.uniform(8, st.status_h / st.d - 8)), style="plain")
+            text = None
+        else:
+            text = "跳过" if st.zh else "Skip"
+            s = text_sprite(text, float(rng.uniform(9, 12)) * st.d)
+        x, y = st.w - st.dp(float(rng.uniform(130, 170))) - s.w, (st.status_h - s.h) // 2
+        p = put_control(st, s, x, y, text, "status-bar", prefer_light=True, note="inside the status bar")
+        st.notes.append(f"tiny '{text or '×'}' inside the status bar")
+    elif st.chance(0.93):
         s, text, light, desc = _skip_sprite(st)
         for _ in range(6):
             x, y, zone = _splash_zone(st, s, pic_bottom)
