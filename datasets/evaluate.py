@@ -75,11 +75,10 @@ def predicted_cues(report: Report) -> dict[str, bool]:
 
 
 def labelled_cues(rec: LabelRecord) -> dict[str, bool]:
-    cues = rec.cues or {}
     return {
-        "jump_hint": bool(cues.get("jump_hint")),
-        "shake": bool(cues.get("shake")),
-        "countdown": bool(cues.get("countdown")),
+        "jump_hint": rec.cues.jump_hint,
+        "shake": rec.cues.shake,
+        "countdown": rec.cues.countdown,
         "ad_label": rec.ad_label is not None,
     }
 
@@ -176,10 +175,10 @@ def evaluate(
     analyzer = analyzer or Analyzer(ocr=ocr, profile=profile)
     tally = _Tally()
     for rec in records:
-        name = Path(rec.image).name
+        name = rec.image.name
         start = time.perf_counter()
         try:
-            report = analyzer.analyze(rec.image_path, name=name)
+            report = analyzer.analyze(rec.image, name=name)
         except ImageInputError as exc:
             tally.errors.append(f"{name}: {exc}")
             tally.lines.append(f"ERROR {name}: {exc}")

@@ -117,18 +117,36 @@ def _kind_for(cues: TextCues) -> ElementKind:
     return ElementKind.TEXT
 
 
+def status_bar_strip(spans: Sequence[TextSpan], *, lexicon: Lexicon, width: int, strip_px: float) -> Box | None:
+    """The status-bar strip, when the screenshot shows one (a clock is read inside the top strip)."""
+    for s in spans:
+        if s.box.y2 <= strip_px * 1.25 and lexicon.status_bar_clock.search(s.text.strip()):
+            return Box(0, 0, float(width), strip_px)
+    return None
+
+
+def _is_bare_number(text: str) -> bool:
+    return text.strip().rstrip("sS秒").strip().isdigit()
+
+
 def text_elements(
     rgb: npt.NDArray[np.uint8],
     spans: Sequence[TextSpan],
     *,
     lexicon: Lexicon,
     profile: RuleProfile,
+    status_bar: Box | None = None,
+    top_band_px: float | None = None,
 ) -> list[Element]:
     """One element per OCR span, typed by the lexicon; close controls get their button shape.
 
     Weak dismiss words (OK, 好的) count as close controls only when no strong one is on screen:
-    beside 取消 / Cancel, OK means accept.
+    beside 取消 / Cancel, OK means accept. Text inside the status bar (clock, battery) is system UI.
+    A bare number counts as a countdown only in the top band or inside a pill, where timers sit
+    (elsewhere it is a price, a page number, a score); in the top band's right half, inside a pill,
+    it is the tappable countdown ring of a splash screen.
     """
+    top_band = top_band_px if top_band_px is not None else rgb.shape[0] * profile.setting("screen", "top_band_fraction")
     min_conf = profile.setting("detection", "ocr_min_confidence")
     max_chars = profile.setting("detection", "close_text_max_chars")
     buttons = ButtonSettings.from_profile(profile)
@@ -143,6 +161,10 @@ def text_elements(
             len(span.text) > max_chars or (cues.close == "weak" and has_strong)
         ):
             kind = ElementKind.TEXT
+        if status_bar is not None and span.box.y2 <= status_bar.y2 * 1.25:
+            kind = ElementKind.TEXT  # clock, battery, carrier: system UI
+        score = float(span.confidence)
+        bare_number = kind == ElementKind.COUNTDOWN and _is_bare_number(span.text)
         attrs: list[tuple[str, object]] = [("text_box", span.box.to_list())]
         if cues.blocks_close:
             attrs.append(("blocks_close", True))
@@ -150,6 +172,8 @@ def text_elements(
             attrs.append(("countdown", cues.countdown))
         if cues.jump_hint:
             attrs.append(("jump_hint", True))
+        if cues.tap_anywhere:
+            attrs.append(("tap_anywhere", True))
         if cues.shake:
             attrs.append(("shake", True))
         if cues.close == "weak":
@@ -158,19 +182,25 @@ def text_elements(
             attrs.append(("dialog_word", True))
         button = None
         if kind in (ElementKind.CLOSE_TEXT, ElementKind.CLOSE_COUNTDOWN, ElementKind.JUMP_HINT,
-                    ElementKind.CALL_TO_ACTION, ElementKind.SHAKE):
+                    ElementKind.CALL_TO_ACTION, ElementKind.SHAKE) or bare_number:
             button = find_button(rgb, span.box, settings=buttons)
+        if bare_number:
+            in_top = span.box.center[1] < top_band
+            if in_top and button is not None and span.box.center[0] > rgb.shape[1] / 2:
+                kind, score = ElementKind.CLOSE_COUNTDOWN, score * 0.7  # a countdown ring, less sure than 跳过
+            elif not in_top and button is None:
+                kind = ElementKind.TEXT
         box = button if button is not None and kind.is_close_control else span.box
         out.append(
             Element(
                 id=f"t{i}",
                 kind=kind,
                 box=box,
-                score=round(float(span.confidence), 3),
+                score=round(score, 3),
                 source="ocr",
                 text=span.text,
                 button=button,
-                countdown_s=cues.countdown_close_s if kind == ElementKind.CLOSE_COUNTDOWN else cues.countdown,
+                countdown_s=cues.countdown if kind in (ElementKind.CLOSE_COUNTDOWN, ElementKind.COUNTDOWN) else None,
                 attrs=tuple(attrs),
             )
         )

@@ -45,6 +45,7 @@ class TextCues:
     countdown: int | None  # any countdown number
     ad_label: bool
     jump_hint: bool
+    tap_anywhere: bool  # a hint that only makes sense when the picture is the link
     shake: bool
     call_to_action: bool
     dialog_word: bool
@@ -63,13 +64,19 @@ class Lexicon:
     ad_within: re.Pattern[str]
     jump_hint: tuple[str, ...]
     shake: tuple[str, ...]
+    tap_anywhere: tuple[str, ...]
+    status_bar_clock: re.Pattern[str]
     call_to_action: tuple[str, ...]
     dialog_words: tuple[str, ...]
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> Lexicon:
         def words(section: str, key: str) -> list[str]:
-            return [str(w) for w in (raw.get(section) or {}).get(key) or []]
+            items = (raw.get(section) or {}).get(key) or []
+            bad = [w for w in items if not isinstance(w, str)]
+            if bad:  # YAML reads bare no/yes/on/off as booleans: quote them
+                raise ValueError(f"lexicon {section}.{key}: entries must be strings, got {bad!r}")
+            return list(items)
 
         def patterns(section: str) -> tuple[re.Pattern[str], ...]:
             return tuple(re.compile(p, re.IGNORECASE) for p in raw.get(section) or [])
@@ -86,6 +93,8 @@ class Lexicon:
             ad_within=re.compile(str((raw.get("ad_label") or {}).get("within") or "(?!)"), re.IGNORECASE),
             jump_hint=tuple(squash(w) for w in words("jump_hint", "contains")),
             shake=tuple(squash(w) for w in words("shake", "contains")),
+            tap_anywhere=tuple(squash(w) for w in words("tap_anywhere", "contains")),
+            status_bar_clock=re.compile(str(raw.get("status_bar_clock") or "(?!)")),
             call_to_action=tuple(squash(w) for w in words("call_to_action", "contains")),
             dialog_words=tuple(squash(w) for w in words("dialog_words", "contains")),
         )
@@ -129,7 +138,8 @@ class Lexicon:
             blocks_close=any(p.search(norm) for p in self.countdown_blocks),
             countdown=countdown_close if countdown_close is not None else self._countdown_any(norm),
             ad_label=self._is_ad_label(norm, key),
-            jump_hint=any(w in key for w in self.jump_hint),
+            jump_hint=any(w in key for w in self.jump_hint) or any(w in key for w in self.tap_anywhere),
+            tap_anywhere=any(w in key for w in self.tap_anywhere),
             shake=any(w in key for w in self.shake),
             call_to_action=close is None and any(w in key for w in self.call_to_action),
             dialog_word=any(w in key for w in self.dialog_words),

@@ -18,7 +18,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from .elements import lone_x_spans, text_elements
+from .admarks import find_ad_marks
+from .elements import lone_x_spans, status_bar_strip, text_elements
 from .icons import IconCandidate, IconSettings, find_close_icons
 from .imageio import ImageLimits, LoadedImage, load_image
 from .lexicon import Lexicon, load_lexicon
@@ -94,6 +95,11 @@ def _icon_elements(candidates: Sequence[IconCandidate], texts: Sequence[Element]
     return out
 
 
+def _in_strip(box: Box, strip: Box | None) -> bool:
+    """Inside the status bar the screenshot shows: system icons, not the app's controls."""
+    return strip is not None and box.y2 <= strip.y2 * 1.25
+
+
 class Analyzer:
     """Build once; call :meth:`analyze` for each screenshot.
 
@@ -145,7 +151,9 @@ class Analyzer:
 
         spans = self.reader.read(rgb)
         t = lap("ocr", t)
-        texts = text_elements(rgb, spans, lexicon=self.lexicon, profile=self.profile)
+        status_bar = status_bar_strip(spans, lexicon=self.lexicon, width=w,
+                                      strip_px=self.profile.setting("units", "status_bar_dp") * dens)
+        texts = text_elements(rgb, spans, lexicon=self.lexicon, profile=self.profile, status_bar=status_bar)
         t = lap("text", t)
 
         exclude = [s.box for s in spans if len(s.text.strip()) >= 2]
@@ -166,10 +174,16 @@ class Analyzer:
             source="+".join(sorted({src for src, _ in candidates})) or "cv",
         )
         min_icon = self.profile.setting("detection", "icon_min_score")
-        icons = [e for e in icons if e.score >= min_icon]
+        icons = [e for e in icons if e.score >= min_icon and not _in_strip(e.box, status_bar)]
         t = lap("icons", t)
 
-        elements = texts + icons
+        marks = [
+            Element(id=f"m{i}", kind=ElementKind.AD_LABEL, box=b, score=0.8, source="cv-admark", text="AdChoices")
+            for i, b in enumerate(find_ad_marks(rgb, density=dens, profile=self.profile))
+        ]
+        t = lap("ad_marks", t)
+
+        elements = texts + icons + marks
         decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon)
         if decision.screen_type == ScreenType.NONE:
             # Rules do not apply, and × glyphs on an ordinary page are in-page controls, not close controls.

@@ -201,12 +201,10 @@ def check_countdown_too_long(ctx: Context) -> Finding | None:
 def check_fullscreen_jump(ctx: Context) -> Finding | None:
     if ctx.screen.screen_type not in (ScreenType.SPLASH, ScreenType.INTERSTITIAL):
         return None
-    hints = ctx.screen.by_kind(ElementKind.JUMP_HINT) + tuple(
-        e for e in ctx.screen.elements if e.kind == ElementKind.SHAKE and e.attr("jump_hint")
-    )
+    hints = tuple(e for e in ctx.screen.elements if e.kind == ElementKind.JUMP_HINT or e.attr("jump_hint"))
     if not hints:
         return _finding(ctx, RuleId.FULLSCREEN_JUMP, Severity.PASS, "no jump hint on the screen")
-    floating = [e for e in hints if e.button is None]
+    floating = [e for e in hints if e.button is None and e.attr("tap_anywhere")]
     if floating:
         return _finding(ctx, RuleId.FULLSCREEN_JUMP, Severity.FAIL,
                         f"the jump hint {floating[0].text!r} floats over the picture with no bounded button: "
