@@ -583,10 +583,43 @@ def _excluded(box: Box, exclude: Sequence[Box]) -> bool:
 
 
 def _describe(g: _Glyph, size: tuple[int, int], settings: IconSettings) -> IconCandidate:
-    """Turn a kept glyph into an IconCandidate in original pixels, with its button if any."""
+    """Turn a kept glyph into an IconCandidate in original pixels, with its button if any.
+
+    A plain glyph (no button) also has to stand alone in the grey image: the top-hat map
+    that found it does not show solid shapes, like the speaker beside the × of a mute icon.
+    """
     button = _find_button(g, settings)
     if button is None:
-        return IconCandidate(g.box, g.box, round(g.score, 3), "plain", g.polarity)
+        score = g.score * _ramp_down(_grey_clutter(g, settings), settings.max_clutter)
+        return IconCandidate(g.box, g.box, round(score, 3), "plain", g.polarity)
     xywh, style = button
     return IconCandidate(_to_original(xywh, g.band.scale, size), g.box, round(g.score, 3), style, g.polarity)
 
+
+def _grey_clutter(g: _Glyph, settings: IconSettings) -> float:
+    """Ink beside a glyph in the grey image: the fullest of the four side bands.
+
+    Ink is what differs from the glyph's own background (the median grey between its arms)
+    in the glyph's direction by at least half the glyph's own contrast.
+    """
+    gray = g.band.gray.astype(np.int16)
+    x, y, w, h = g.xywh
+    H, W = gray.shape
+    inside = gray[y : y + h, x : x + w]
+    ink = g.mask.astype(bool)
+    if ink.all():
+        return 0.0
+    sign = 1 if g.polarity == POLARITY_LIGHT else -1
+    bg = float(np.median(inside[~ink]))
+    contrast = sign * (float(np.median(inside[ink])) - bg)
+    if contrast <= 0:
+        return 0.0
+    d = max(1, round(settings.isolation_margin * max(w, h)))
+    bands = (
+        gray[y : y + h, max(0, x - d) : x],
+        gray[y : y + h, x + w : min(W, x + w + d)],
+        gray[max(0, y - d) : y, x : x + w],
+        gray[y + h : min(H, y + h + d), x : x + w],
+    )
+    level = bg + sign * contrast / 2
+    return max((float(((b - level) * sign > 0).mean()) for b in bands if b.size), default=0.0)

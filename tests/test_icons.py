@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -72,7 +73,9 @@ def render_icon(rgb: np.ndarray, icon: Icon, cx: int, cy: int, density: float) -
     g = icon.glyph_dp * density
     t = max(1.0, icon.stroke * g)
     g = max(g, 3 * t)
-    plate = 2.0 * g if icon.style.startswith("circle") else 1.8 * g if icon.style == "square" else g
+    # plate sizes follow common icon sets: Material's filled "cancel" draws the × at about half
+    # the disc, its outlined "highlight_off" at about 0.4 of the ring
+    plate = {"circle-filled": 2.0, "circle-outline": 2.4, "square": 1.8}.get(icon.style, 1.0) * g
     half = plate / 2 + t + 2
     x0, y0 = round(cx - half), round(cy - half)
     n = round(2 * half)
@@ -134,3 +137,133 @@ def test_finds_rendered_x(screen: str, bg: str, icon: Icon) -> None:
     assert found is not None, f"expected {expected.to_list()}, got {[(c.box.to_list(), c.score) for c in cands[:5]]}"
     assert found.polarity == icon.polarity
     assert found.glyph.contains_point(cx, cy)
+    assert found.style == icon.style
+
+
+# --- negatives ------------------------------------------------------------------------------
+
+
+def canvas(screen: str, tone: str = "light", kind: str = "flat") -> tuple[np.ndarray, float]:
+    return background(kind, screen, tone).copy(), density_of(screen)
+
+
+def supersampled(rgb: np.ndarray, box: tuple[int, int, int, int], paint: Callable[[ImageDraw.ImageDraw], None]) -> None:
+    """Run ``paint`` on a 4× RGBA layer over ``box`` (its own coordinates ×SS), composite in place."""
+    x0, y0, x1, y1 = box
+    layer = Image.new("RGBA", ((x1 - x0) * SS, (y1 - y0) * SS), (0, 0, 0, 0))
+    paint(ImageDraw.Draw(layer))
+    small = layer.resize((x1 - x0, y1 - y0), Image.BOX)
+    base = Image.fromarray(rgb[y0:y1, x0:x1])
+    base.paste(small, (0, 0), small)
+    rgb[y0:y1, x0:x1] = np.asarray(base.convert("RGB"))
+
+
+def plus_sign(screen: str, size_dp: float, weight: float) -> tuple[np.ndarray, float, list[Box]]:
+    rgb, d = canvas(screen)
+    g = size_dp * d
+    box = (100, 200, 100 + round(g) + 4, 200 + round(g) + 4)
+    t = max(1.0, weight * g) * SS
+
+    def paint(draw: ImageDraw.ImageDraw) -> None:
+        c, r = (2 + g / 2) * SS, g / 2 * SS
+        draw.rectangle([c - r, c - t / 2, c + r, c + t / 2], fill=(*DARK, 255))
+        draw.rectangle([c - t / 2, c - r, c + t / 2, c + r], fill=(*DARK, 255))
+
+    supersampled(rgb, box, paint)
+    return rgb, d, []
+
+
+def check_mark(screen: str, size_dp: float, weight: float) -> tuple[np.ndarray, float, list[Box]]:
+    rgb, d = canvas(screen, "dark")
+    g = size_dp * d
+    t = max(1.0, weight * g)
+
+    def paint(draw: ImageDraw.ImageDraw) -> None:
+        pts = [(0.1 * g, 0.55 * g), (0.4 * g, 0.85 * g), (0.95 * g, 0.15 * g)]
+        draw.line([((x + 2) * SS, (y + 2) * SS) for x, y in pts], fill=(*LIGHT, 255), width=round(t * SS), joint="curve")
+
+    supersampled(rgb, (40, 120, 40 + round(g) + 4, 120 + round(g) + 4), paint)
+    return rgb, d, []
+
+
+def text_line(screen: str, text: str, size_dp: float, with_exclude: bool) -> tuple[np.ndarray, float, list[Box]]:
+    """A line of text; the exclude box is what OCR would return for it."""
+    rgb, d = canvas(screen)
+    img = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, max(6, round(size_dp * d)))
+    draw.text((20, 300), text, fill=DARK, font=font)
+    bbox = draw.textbbox((20, 300), text, font=font)
+    return np.asarray(img).copy(), d, [Box.from_xyxy(bbox)] if with_exclude else []
+
+
+def nav_bar(screen: str) -> tuple[np.ndarray, float, list[Box]]:
+    """Android's three-button bar: back triangle, home circle, recents square, on black."""
+    rgb, d = canvas(screen)
+    w, h = SCREENS[screen]
+    bar = round(48 * d)
+    rgb[h - bar :] = 0
+    s = 9 * d  # half size of the glyphs (18 dp icons)
+
+    def paint(draw: ImageDraw.ImageDraw) -> None:
+        cy = bar / 2 * SS
+        width = max(1, round(1.8 * d * SS))
+        for k, kind in enumerate(("back", "home", "recents")):
+            cx = w * (k + 1) / 4 * SS
+            r = s * SS
+            if kind == "back":
+                draw.polygon([(cx + r * 0.8, cy - r), (cx + r * 0.8, cy + r), (cx - r, cy)], outline=(*LIGHT, 255), width=width)
+            elif kind == "home":
+                draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=(*LIGHT, 255), width=width)
+            else:
+                draw.rectangle([cx - r * 0.85, cy - r * 0.85, cx + r * 0.85, cy + r * 0.85], outline=(*LIGHT, 255), width=width)
+
+    supersampled(rgb, (0, h - bar, w, h), paint)
+    return rgb, d, []
+
+
+def mute_icon(screen: str, size_dp: float) -> tuple[np.ndarray, float, list[Box]]:
+    """A speaker with a small × right beside it (a 'muted' volume icon), light on a video."""
+    rgb, d = canvas(screen, "dark", "photo")
+    g = size_dp * d
+
+    def paint(draw: ImageDraw.ImageDraw) -> None:
+        u = g * SS
+        o = 2 * SS
+        draw.polygon([(o, o + 0.35 * u), (o + 0.25 * u, o + 0.35 * u), (o + 0.55 * u, o + 0.1 * u),
+                      (o + 0.55 * u, o + 0.9 * u), (o + 0.25 * u, o + 0.65 * u), (o, o + 0.65 * u)], fill=(*LIGHT, 255))
+        draw_x(draw, o + 0.82 * u, o + 0.5 * u, 0.36 * u, 0.07 * u, (*LIGHT, 255))
+
+    supersampled(rgb, (30, 100, 30 + round(g) + 4, 100 + round(g) + 4), paint)
+    return rgb, d, []
+
+
+def blank(screen: str, tone: str) -> tuple[np.ndarray, float, list[Box]]:
+    rgb, d = canvas(screen, tone)
+    return rgb, d, []
+
+
+def photo(screen: str, tone: str) -> tuple[np.ndarray, float, list[Box]]:
+    rgb, d = canvas(screen, tone, "photo")
+    return rgb, d, []
+
+
+NEGATIVES = [
+    *(pytest.param(functools.partial(plus_sign, s, size, wt), id=f"plus-{s}-{size}dp-{wt}")
+      for s in SCREENS for size in (12, 24, 40) for wt in (0.1, 0.2)),
+    *(pytest.param(functools.partial(check_mark, s, size, wt), id=f"check-{s}-{size}dp-{wt}")
+      for s in SCREENS for size in (12, 24, 40) for wt in (0.1, 0.2)),
+    *(pytest.param(functools.partial(text_line, s, text, size, True), id=f"text-{s}-{text}-{size}dp")
+      for s in SCREENS for text in ("XBOX", "Fix text", "max 10 x 20") for size in (14, 24)),
+    *(pytest.param(functools.partial(nav_bar, s), id=f"navbar-{s}") for s in SCREENS),
+    *(pytest.param(functools.partial(mute_icon, s, size), id=f"mute-{s}-{size}dp") for s in SCREENS for size in (24, 40)),
+    *(pytest.param(functools.partial(blank, s, t), id=f"blank-{s}-{t}") for s in SCREENS for t in ("light", "dark")),
+    *(pytest.param(functools.partial(photo, s, t), id=f"photo-{s}-{t}") for s in SCREENS for t in ("light", "dark")),
+]
+
+
+@pytest.mark.parametrize("make", NEGATIVES)
+def test_no_x_on_non_close_shapes(make: Callable[[], tuple[np.ndarray, float, list[Box]]]) -> None:
+    rgb, density, exclude = make()
+    strong = [c for c in find_close_icons(rgb, density=density, exclude=exclude) if c.score >= 0.5]
+    assert strong == []
