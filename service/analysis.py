@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -89,10 +90,24 @@ class AnalysisPool:
         finally:
             self.inflight -= 1
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, grace_s: float = 15.0) -> None:
+        """Cancel queued work; give busy workers ``grace_s`` to finish their screenshot, then stop them.
+
+        An unfinished job item is resumed at the next start; a worker that outlives a killed
+        service exits on its own (see ``worker._exit_with_parent``).
+        """
         with self._lock:
             executor, self._executor = self._executor, None
-        if executor is not None:
-            # Running workers notice the service is gone and exit (see worker._exit_with_parent);
-            # an unfinished job item is resumed at the next start.
-            executor.shutdown(wait=False, cancel_futures=True)
+        if executor is None:
+            return
+        # The executor's own process table (a private attribute, stable since Python 3.2): only
+        # this pool's workers, never another pool's in the same process.
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace_s
+        for proc in processes:
+            proc.join(max(0.0, deadline - time.monotonic()))
+        for proc in processes:
+            if proc.is_alive():
+                log.warning("worker %s still busy after %g s; stopping it", proc.pid, grace_s)
+                proc.terminate()

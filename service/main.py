@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await runner.stop()
-            pool.shutdown()
+            await asyncio.to_thread(pool.shutdown, grace_s=settings.shutdown_grace_s)
 
     app = FastAPI(
         title="closecheck",

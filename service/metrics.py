@@ -23,7 +23,7 @@ class _QueueCollector(Collector):
         self._depth = depth
         self._inflight = inflight
 
-    def collect(self) -> list[GaugeMetricFamily]:  # type: ignore[override]
+    def collect(self) -> list[GaugeMetricFamily]:
         queue = GaugeMetricFamily(
             "closecheck_job_queue_depth", "Job items waiting or running, by state.", labels=["state"]
         )

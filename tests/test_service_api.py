@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw, ImageFont
+from pydantic import SecretStr
 
 from service.core.config import Settings
 from service.main import create_app
@@ -103,7 +104,7 @@ def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = Settings(
         database_path=tmp_path_factory.mktemp("db") / "jobs.sqlite3",
         workers=1,
-        api_key=KEY,
+        api_key=SecretStr(KEY),
         max_upload_bytes=60_000,
         max_job_upload_bytes=150_000,
         max_pixels=1_000_000,

@@ -8,13 +8,15 @@ from typing import Annotated
 from fastapi import Depends, Form, Request, Security
 from fastapi.security import APIKeyHeader
 
-from detector.ocr import ENGINES as OCR_ENGINES
+from detector.ocr import ENGINES
 from service.analysis import AnalysisPool
 from service.core.config import Settings
 from service.errors import ApiError
 from service.jobs.runner import JobRunner
 from service.jobs.store import JobOptions, JobStore
 from service.metrics import Metrics
+
+OCR_ENGINES: tuple[str, ...] = ENGINES  # the engines a client may pick
 
 
 def _settings(request: Request) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,9 +27,10 @@ _CODES = {
 
 
 def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse({"error": code, "message": one_line(message)}, status_code=status, headers=headers)
+    body = {"error": code, "message": one_line(message)}
+    return JSONResponse(body, status_code=status, headers=dict(headers) if headers else None)
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:

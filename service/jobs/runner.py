@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from service import worker
 from service.analysis import AnalysisPool
@@ -60,14 +61,15 @@ class JobRunner:
         while True:
             try:
                 await self._fill()
-                waiter = asyncio.ensure_future(self._wake.wait())
+                waiter: asyncio.Future[object] = asyncio.ensure_future(self._wake.wait())
+                pending: list[asyncio.Future[Any]] = [waiter, *self._inflight]
                 done, _ = await asyncio.wait(
-                    [waiter, *self._inflight], timeout=self.poll_s, return_when=asyncio.FIRST_COMPLETED
+                    pending, timeout=self.poll_s, return_when=asyncio.FIRST_COMPLETED
                 )
                 waiter.cancel()
                 self._wake.clear()
                 for future in done:
-                    if future in self._inflight:
+                    if future is not waiter:
                         await self._finished(future)
             except asyncio.CancelledError:
                 raise

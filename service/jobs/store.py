@@ -178,12 +178,12 @@ class JobStore:
             counts = {"pending": 0, "running": 0, "done": 0, "error": 0}
             verdicts: dict[str, int] = {}
             finished_at: float | None = None
-            for state, verdict, n, last in conn.execute(
+            for item_state, verdict, n, last in conn.execute(
                 "SELECT state, verdict, COUNT(*), MAX(finished_at) FROM items WHERE job_id = ? "
                 "GROUP BY state, verdict",
                 (job_id,),
             ):
-                counts[state] = counts.get(state, 0) + n
+                counts[item_state] = counts.get(item_state, 0) + n
                 if verdict is not None:
                     verdicts[verdict] = verdicts.get(verdict, 0) + n
                 if last is not None:

@@ -108,7 +108,7 @@ async def get_results(
     """Every finished item (done or error) in upload order; `X-Job-State` says if more will come."""
     job = await _status_or_404(store, job_id)
     results = store.iter_results(job_id)
-    headers = {"X-Job-State": job.state}
+    headers: dict[str, str] = {"X-Job-State": job.state}
     if format == "csv":
         headers["Content-Disposition"] = f'attachment; filename="closecheck-{job_id}.csv"'
         return StreamingResponse(csv_lines(results), media_type="text/csv; charset=utf-8", headers=headers)

@@ -20,11 +20,11 @@ router = APIRouter(tags=["meta"])
 async def healthz(settings: SettingsDep, store: StoreDep) -> JSONResponse:
     try:
         queue = await asyncio.to_thread(store.queue_depth)
-        state, code = "ok", 200
     except sqlite3.Error:
-        queue, state, code = {}, "unavailable", 503
-    body = HealthOut(status=state, version=service_version(), workers=settings.workers, queue=queue)
-    return JSONResponse(body.model_dump(), status_code=code)
+        body = HealthOut(status="unavailable", version=service_version(), workers=settings.workers, queue={})
+        return JSONResponse(body.model_dump(), status_code=503)
+    body = HealthOut(status="ok", version=service_version(), workers=settings.workers, queue=queue)
+    return JSONResponse(body.model_dump())
 
 
 @router.get(
