@@ -198,7 +198,9 @@ def place(canvas: Canvas, s: Sprite, x: int, y: int, *, contrast: float | None =
     """Draw sprite ``s`` with its frame's top-left at (x, y) and return what became visible.
 
     Give either ``fg`` (a fixed foreground colour) or ``contrast`` (a target WCAG ratio against
-    what is right behind the glyph; the colour is then chosen along ``hue``).
+    what is right behind the glyph; the colour is then chosen along ``hue``). "Right behind" is
+    the median colour of the pixels inside the button when a button is visible, else of the
+    pixels around the glyph's strokes within its box plus a small margin.
     """
     x = int(min(max(x, 0), canvas.w - s.w))
     y = int(min(max(y, 0), canvas.h - s.h))
@@ -223,7 +225,7 @@ def place(canvas: Canvas, s: Sprite, x: int, y: int, *, contrast: float | None =
         region = np.zeros_like(free)
         region[max(gb[1] - m, 0) : gb[3] + m, max(gb[0] - m, 0) : gb[2] + m] = 1.0
         weights = free * region
-    bg = canvas.mean_color(x, y, weights) or before
+    bg = canvas.median_color(x, y, weights) or before
     if fg is None:
         fg = color_for_contrast(bg, contrast if contrast is not None else 7.0, hue=hue, prefer_light=prefer_light)
     if s.outline is not None:

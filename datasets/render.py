@@ -390,6 +390,19 @@ class Canvas:
         m = (region * wt[..., None]).sum(axis=(0, 1)) / total
         return float(m[0]), float(m[1]), float(m[2])
 
+    def median_color(self, x: int, y: int, weights: np.ndarray) -> tuple[float, float, float] | None:
+        """Per-channel median colour of the pixels where ``weights`` (placed at x, y) is over 0.5."""
+        h, w = weights.shape
+        c = self._clip(x, y, w, h)
+        if c is None:
+            return None
+        x0, y0, x1, y1, ox, oy = c
+        sel = weights[oy : oy + (y1 - y0), ox : ox + (x1 - x0)] > 0.5
+        if not sel.any():
+            return None
+        m = np.median(self.rgb[y0:y1, x0:x1][sel].astype(np.float64), axis=0)
+        return float(m[0]), float(m[1]), float(m[2])
+
     def mean_box(self, x0: int, y0: int, x1: int, y1: int) -> tuple[float, float, float]:
         x0, y0 = max(x0, 0), max(y0, 0)
         x1, y1 = max(min(x1, self.w), x0 + 1), max(min(y1, self.h), y0 + 1)

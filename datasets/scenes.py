@@ -505,6 +505,10 @@ def compose_splash(st: SceneState) -> None:
             st.cues["jump_hint"] = True
             st.facts.jump_hint = True
             st.text(t)
+    if is_ad and st.chance(0.3):
+        _app_info_footer(st, pic_bottom)
+    if is_ad and st.chance(0.12):
+        _remove_ads_trap(st)
     if is_ad and st.chance(0.85):
         m = st.dp(float(rng.uniform(8, 16)))
         yb = pic_bottom - st.dp(float(rng.uniform(6, 20)))
@@ -544,6 +548,43 @@ def compose_splash(st: SceneState) -> None:
             st.text(f"{n}s")
     else:
         st.notes.append("no close control")
+
+
+def _app_info_footer(st: SceneState, pic_bottom: int) -> None:
+    """The small print of a download ad: app name, version, developer, permissions, privacy."""
+    name = str(st.pick(vocab.APP_NAMES_ZH, vocab.APP_NAMES_EN))
+    dev = str(st.rng.choice(vocab.DEVELOPERS))
+    v = f"{st.rng.integers(1, 13)}.{st.rng.integers(0, 40)}.{st.rng.integers(0, 60)}"
+    lines = [str(t).format(name=name, dev=dev, v=v) for t in (vocab.APP_INFO_ZH if st.zh else vocab.APP_INFO_EN)[:2]]
+    px = float(st.rng.uniform(8.5, 10.5)) * st.d
+    y = pic_bottom - st.dp(6)
+    col = (235, 235, 235) if st.chance(0.6) else (200, 200, 200)
+    for line in reversed(lines):
+        while len(line) > 4 and text_mask(line, px).shape[1] > st.w - st.dp(24):
+            line = line[: int(len(line) * 0.9)]
+        m = text_mask(line, px)
+        y -= m.shape[0] + st.dp(4)
+        x = st.dp(12)
+        box = (x, y, x + m.shape[1], y + m.shape[0])
+        if not st.free(box, st.dp(2)):
+            break
+        shadow_text(st.canvas, x, y, line, px, col, shadow=0.35)
+        st.occupied.append(box)
+    st.notes.append("app-info small print")
+
+
+def _remove_ads_trap(st: SceneState) -> None:
+    """A 'remove ads / VIP' pill near the skip control: an upsell, not a dismiss."""
+    text = str(st.pick(vocab.REMOVE_ADS_ZH, vocab.REMOVE_ADS_EN))
+    h = st.dp(float(st.rng.uniform(22, 30)))
+    s = button_sprite(text, h, px=h * 0.45, radius=h / 2, pad_x=h * 0.4,
+                      fill=(255, 90, 120) if st.chance(0.5) else (0, 0, 0), fill_opacity=float(st.rng.uniform(0.5, 0.9)))
+    top = (st.status_h or st.dp(12)) + st.dp(float(st.rng.uniform(52, 64)))
+    x = st.w - st.dp(14) - s.w
+    p = place(st.canvas, s, x, top, fg=(255, 255, 255))
+    st.occupied.append(p.box)
+    st.text(text)
+    st.traps.append(f"'{text}' upsell pill under the skip control")
 
 
 def _huge_jump(st: SceneState, pic_bottom: int) -> None:
@@ -755,6 +796,94 @@ POPUP_CLOSE_MODES = (  # (mode, weight)
 
 
 def compose_popup(st: SceneState) -> None:
+    u = st.rng.random()
+    if u < 0.15:
+        _compose_sheet(st)
+    elif u < 0.21:
+        _compose_floating_icon(st)
+    else:
+        _compose_card(st)
+
+
+def _compose_sheet(st: SceneState) -> None:
+    """A membership / offer sheet rising from the bottom, with rounded top corners."""
+    rng, c = st.rng, st.canvas
+    _under_page(st)
+    scrim(st, float(rng.uniform(0.35, 0.7)))
+    bottom = st.h - st.nav_h
+    sh = int(st.h * float(rng.uniform(0.5, 0.82)))
+    y0 = bottom - sh
+    r = st.dp(float(rng.uniform(10, 20)))
+    surface: RGB = (255, 255, 255) if st.chance(0.8) else (36, 36, 40)
+    ink: RGB = (25, 25, 25) if surface[0] > 128 else (240, 240, 240)
+    c.blend(0, y0, round_rect_mask(st.w, sh, r) * _top_only(st.w, sh, r), surface)
+    if st.chance(0.5):  # drag handle
+        hw = st.dp(36)
+        c.round_rect((st.w - hw) // 2, y0 + st.dp(8), (st.w + hw) // 2, y0 + st.dp(12), st.dp(2), mix(surface, ink, 0.25))
+    y = y0 + st.dp(28)
+    title = str(st.pick(("开通会员 限时特惠", "新人专享礼包", "限时5折特惠", "领取你的专属福利"),
+                        ("Go Premium", "Limited-time offer", "Your welcome gift")))
+    tm = text_mask(title, 20 * st.d, bold=True)
+    c.blend(st.dp(20), y, tm, ink)
+    st.occupied.append((st.dp(20), y, st.dp(20) + tm.shape[1], y + tm.shape[0]))
+    st.text(title)
+    y += tm.shape[0] + st.dp(16)
+    bh_pic = int((bottom - y) * 0.35)
+    if bh_pic > st.dp(60):
+        pw = st.w - st.dp(40)
+        c.blend(st.dp(20), y, round_rect_mask(pw, bh_pic, st.dp(10)), photo(rng, pw, bh_pic))
+        y += bh_pic + st.dp(16)
+    for item in rng.permutation(np.array(vocab.SHEET_ITEMS_ZH if st.zh else vocab.SHEET_ITEMS_EN))[:3]:
+        m = text_mask(str(item), 15 * st.d)
+        if y + m.shape[0] > bottom - st.dp(90):
+            break
+        c.blend(st.dp(24), y, m, mix(ink, surface, 0.2))
+        y += int(15 * st.d * 1.9)
+    bh = st.dp(float(rng.uniform(44, 52)))
+    cta = str(st.pick(vocab.CTA_INAPP_ZH, vocab.CTA_INAPP_EN))
+    col = random_hue(rng, sat=float(rng.uniform(0.6, 0.95)), val=float(rng.uniform(0.8, 1.0)))
+    cs = button_sprite(cta, bh, px=bh * 0.38, radius=bh / 2, pad_x=bh, fill=col, bold=True, min_width=st.w - st.dp(48))
+    pc = place(c, cs, st.dp(24), bottom - bh - st.dp(24), fg=(255, 255, 255) if luminance(col) < 0.45 else (30, 30, 30))
+    _record_cta(st, pc, cta, jump=False)
+    st.window = (0, y0, st.w, bottom)
+    if st.chance(0.92):
+        s, _style, dark = x_icon_sprite(st, sample_size_dp(rng), style="plain" if st.chance(0.7) else None)
+        m = st.dp(float(rng.uniform(12, 20)))
+        zone = "window-top-right" if st.chance(0.8) else "window-top-left"
+        x = st.w - m - s.w if zone == "window-top-right" else m
+        put_control(st, s, x, y0 + m, None, zone, prefer_light=dark)
+        st.notes.append(f"bottom sheet, close at {zone}")
+    else:
+        st.notes.append("bottom sheet, no close control")
+
+
+def _compose_floating_icon(st: SceneState) -> None:
+    """A small floating ad picture at the screen edge with a faint × on its corner (no scrim)."""
+    rng, c = st.rng, st.canvas
+    _under_page(st)
+    s = st.dp(float(rng.uniform(64, 100)))
+    x0 = st.w - s - st.dp(float(rng.uniform(4, 16)))
+    y0 = int(st.h * float(rng.uniform(0.4, 0.7)))
+    c.blend(x0, y0, round_rect_mask(s, s, st.dp(10)), photo(rng, s, s))
+    word = str(st.pick(("领红包", "抽大奖", "免费领"), ("Gift", "Win", "Free")))
+    m = text_mask(word, s * 0.22, bold=True)
+    shadow_text(c, x0 + (s - m.shape[1]) // 2, y0 + s - m.shape[0] - st.dp(8), word, s * 0.22, (255, 230, 90), bold=True)
+    st.text(word)
+    st.window = (x0, y0, x0 + s, y0 + s)
+    st.occupied.append(st.window)
+    sp, _style, dark = x_icon_sprite(st, float(rng.uniform(9, 18)),
+                                     style="filled_circle" if st.chance(0.6) else "plain")
+    put_control(st, sp, x0 + s - sp.w + st.dp(4), y0 - st.dp(4), None, "window-top-right",
+                prefer_light=dark, contrast=float(rng.uniform(1.2, 4.0)) if st.chance(0.7) else None,
+                note="small × on a floating ad picture")
+    st.cues["jump_hint"] = True
+    st.facts.jump_hint = True
+    if st.chance(0.4):
+        put_ad_label(st, [(x0 + s, y0 + s + st.dp(2), "r")])
+    st.notes.append("floating ad picture over the page")
+
+
+def _compose_card(st: SceneState) -> None:
     rng, c = st.rng, st.canvas
     _under_page(st)
     scrim(st, float(rng.uniform(0.35, 0.8)))

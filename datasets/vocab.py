@@ -80,3 +80,13 @@ TABS_EN = ("Home", "Explore", "Inbox", "Me", "Cart", "Videos")
 SEARCH_ZH = ("搜索商品、店铺", "搜索", "请输入关键词", "搜索歌曲、歌手")
 SEARCH_EN = ("Search", "Search products", "Search music", "Find friends")
 PRICES = ("¥129", "¥39.9", "¥1,299", "$19.99", "¥8.8", "$4.99", "¥59")
+
+# traps next to a skip control that are not close controls (they sell an ad-free membership)
+REMOVE_ADS_ZH = ("VIP免广告", "开会员去广告", "删除所有广告", "VIP去广告", "免广告特权")
+REMOVE_ADS_EN = ("Remove ads", "Go ad-free", "No ads with VIP")
+APP_INFO_ZH = ("应用名称：{name} | 应用版本：{v} | 开发者：{dev}", "权限详情 | 隐私协议 | 功能介绍",
+               "{dev} · 版本 {v} · 应用大小 86.5MB")
+APP_INFO_EN = ("App: {name} | Version {v} | Developer: {dev}", "Permissions | Privacy policy")
+DEVELOPERS = ("杭州某某网络科技有限公司", "北京乐游互动科技有限公司", "上海云帆信息技术有限公司", "Fun Games Ltd.")
+SHEET_ITEMS_ZH = ("✓ 全站免广告", "✓ 专属高清画质", "✓ 每月赠送优惠券", "✓ 无限次下载", "✓ 会员专属客服")
+SHEET_ITEMS_EN = ("✓ No ads anywhere", "✓ HD quality", "✓ Monthly coupons", "✓ Unlimited downloads")
