@@ -205,6 +205,7 @@ def x_icon_sprite(st: SceneState, size_dp: float, style: str | None = None) -> t
         return icon_sprite(size, "plain", stroke=stroke), "plain", None
     stroke = max(size * float(rng.uniform(0.08, 0.11) if bold else rng.uniform(0.045, 0.07)), 1.0)
     gf = float(rng.uniform(0.36, 0.55))
+    gf = max(gf, min(0.8, 8.0 * st.d / size))  # the × itself stays at least ~8 dp where it can
     if style == "outlined_circle":
         return icon_sprite(size, style, stroke=stroke, glyph_frac=gf), style, None
     dark = st.chance(0.6)
@@ -396,7 +397,7 @@ def _skip_sprite(st: SceneState) -> tuple[Sprite, str | None, bool | None, str]:
     size = sample_size_dp(st.rng)
     if u < 0.55:
         n = sample_countdown(st)
-        blocking = st.chance(0.12)
+        blocking = st.chance(0.2)
         text = countdown_text(st, n, blocking)
         st.facts.countdown_s = n
         st.facts.countdown_blocks = blocking
@@ -493,7 +494,7 @@ def compose_splash(st: SceneState) -> None:
             st.notes.append("jump hint floating over the picture")
         elif u < 0.75:
             _huge_jump(st, pic_bottom)
-        if st.chance(0.3):
+        if st.chance(0.35):
             shake_widget(st, st.w // 2, int(pic_bottom * float(rng.uniform(0.55, 0.68))))
             st.notes.append("shake trigger")
         if band_h and st.chance(0.25):
@@ -518,7 +519,7 @@ def compose_splash(st: SceneState) -> None:
         rng.shuffle(cands)  # type: ignore[arg-type]
         put_ad_label(st, cands)
 
-    if st.status_h and st.chance(0.05):  # deceptive: a tiny control hidden among the status-bar icons
+    if st.status_h and st.chance(0.08):  # deceptive: a tiny control hidden among the status-bar icons
         if st.chance(0.5):
             s, _style, _dark = x_icon_sprite(st, float(rng.uniform(8, st.status_h / st.d - 8)), style="plain")
             text = None
@@ -642,7 +643,7 @@ def compose_interstitial(st: SceneState) -> None:
         st.texts.extend([name])
         by = bottom - st.dp(float(rng.uniform(40, 80)))
         cta = str(st.pick(vocab.CTA_JUMP_ZH, vocab.CTA_JUMP_EN))
-        bh = st.dp(float(rng.uniform(40, 52)))
+        bh = st.dp(float(rng.uniform(36, 48)))
         two = st.chance(0.65)
         half = (st.w - st.dp(56)) // 2
         cta_s = button_sprite(cta, bh, px=bh * 0.36, radius=st.dp(float(rng.choice([2, 4, 24]))), pad_x=bh * 0.5,
@@ -707,6 +708,8 @@ def compose_interstitial(st: SceneState) -> None:
             else:
                 jump_pill(st, st.w // 2, int(bottom * float(rng.uniform(0.8, 0.9))),
                           width_frac=float(rng.uniform(0.5, 0.8)), cta=True)
+            if st.chance(0.2):
+                shake_widget(st, st.w // 2, int(bottom * float(rng.uniform(0.5, 0.62))))
             if st.chance(0.9):
                 s, _style, dark = x_icon_sprite(st, sample_size_dp(rng))
                 u = rng.random()

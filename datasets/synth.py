@@ -2,8 +2,24 @@
 
 ``closecheck synth OUT --n N --seed S`` writes ``OUT/images/*`` and ``OUT/labels.jsonl`` in the
 ../shared/LABELS.md format, plus a ``truth`` key per record with what the generator knows for
-sure: each close control's size in dp, its WCAG contrast and zone, the density, and the rule
-findings the screen must produce (see :mod:`datasets.truth` for the thresholds).
+sure (thresholds for the findings live in :mod:`datasets.truth`)::
+
+    "truth": {
+      "density": 3.0,              # px per dp in the saved image (short side / 360, or the mockup scale)
+      "width_dp": 360.0, "density_source": "short-side/360" | "mockup",
+      "scale": 1.0,                # saved width / rendered width (downscaled copies < 1)
+      "render_size": [1080, 2400], "crop_height": null, "jpeg_quality": null | 60..95,
+      "close_controls": [          # parallel to close_controls
+        {"size_dp": 28.0,          # shorter side of the button shape if visible, else of the glyph ink
+         "contrast": 4.6,          # WCAG ratio, glyph colour vs the median colour right behind it
+         "zone": "top-right",      # where it was put: top-right, status-bar, inside-picture,
+                                   # below-window-center, window-top-right, above-window-right, ...
+         "zone_screen": "top-right", "button": true, "fg": [r, g, b], "bg": [r, g, b]}],
+      "ad_label": {"text": "广告", "text_height_dp": 9.5, "contrast": 4.1} | null,
+      "countdown_s": 5 | null, "countdown_blocks": false, "floating_jump": false, "cta": true,
+      "max_jump_button_fraction": 0.04,
+      "findings": {"CLOSE_MISSING": "pass", ...}   # {} on a none screen (not applicable)
+    }
 
 The same seed gives byte-identical labels and images: every image draws from its own
 ``numpy.random.default_rng([seed, index])``, so sets can also be generated in parallel.
@@ -230,6 +246,9 @@ def _fraction(text: str) -> float:
 def _run(args: argparse.Namespace) -> int:
     if args.n < 1:
         sys.stderr.write(f"closecheck synth: --n must be at least 1, got {args.n}\n")
+        return 2
+    if args.workers < 1:
+        sys.stderr.write(f"closecheck synth: --workers must be at least 1, got {args.workers}\n")
         return 2
     try:
         path = generate_set(args.out, args.n, args.seed, sizes=args.sizes, jpeg_fraction=args.jpeg_fraction,

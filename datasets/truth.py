@@ -77,11 +77,6 @@ class ScreenFacts:
         return self.jump_hint or self.cta or self.shake
 
 
-def _worst(a: str, b: str) -> str:
-    order = {"pass": 0, "warn": 1, "fail": 2}
-    return a if order[a] >= order[b] else b
-
-
 def control_contrast_severity(c: ControlFact, th: Thresholds = DEFAULT_THRESHOLDS) -> str:
     if c.contrast < th.contrast_fail:
         return "fail"
@@ -144,7 +139,6 @@ __all__ = [
     "ControlFact",
     "ScreenFacts",
     "Thresholds",
-    "_worst",
     "control_contrast_severity",
     "expected_findings",
 ]
