@@ -529,7 +529,7 @@ def compose_splash(st: SceneState) -> None:
         x, y = st.w - st.dp(float(rng.uniform(130, 170))) - s.w, (st.status_h - s.h) // 2
         p = put_control(st, s, x, y, text, "status-bar", prefer_light=True, note="inside the status bar")
         st.notes.append(f"tiny '{text or '×'}' inside the status bar")
-    elif st.chance(0.93):
+    elif not is_ad or st.chance(0.92):  # an app's own launch screen always offers a skip
         s, text, light, desc = _skip_sprite(st)
         for _ in range(6):
             x, y, zone = _splash_zone(st, s, pic_bottom)
