@@ -53,7 +53,7 @@ class AnalysisPool:
                     max_workers=s.workers,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=worker.init_worker,
-                    initargs=(s.ocr, s.profile, s.max_upload_bytes, s.max_pixels, os.getpid()),
+                    initargs=(s.ocr, s.profile, s.max_upload_bytes, s.max_pixels, s.ocr_threads, os.getpid()),
                 )
             return self._executor
 
@@ -108,6 +108,10 @@ class AnalysisPool:
         for proc in processes:
             proc.join(max(0.0, deadline - time.monotonic()))
         for proc in processes:
+            if proc.is_alive():  # its pipe can close a moment before it can be reaped
+                proc.join(0.5)
             if proc.is_alive():
                 log.warning("worker %s still busy after %g s; stopping it", proc.pid, grace_s)
                 proc.terminate()
+                proc.join(5)
+        executor.shutdown(wait=True)  # the workers are gone: this only lets the pool close its queues

@@ -57,11 +57,23 @@ class ItemOutcome:
     error_code: str | None = None
 
 
-def init_worker(ocr: str, profile: str, max_bytes: int, max_pixels: int, parent_pid: int) -> None:
-    """Process initializer: load the default analyzer once and die with the service."""
-    global _defaults, _limits
+_THREAD_ENV = ("OMP_NUM_THREADS", "OMP_THREAD_LIMIT", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_ocr_threads = 1
+
+
+def init_worker(
+    ocr: str, profile: str, max_bytes: int, max_pixels: int, ocr_threads: int, parent_pid: int
+) -> None:
+    """Process initializer: cap threads, load the default analyzer once, and die with the service.
+
+    Each worker is one analysis at a time; the pool, not threads inside a worker, uses the cores.
+    """
+    global _defaults, _limits, _ocr_threads
+    for name in _THREAD_ENV:  # before numpy / OpenCV / onnxruntime are imported here
+        os.environ[name] = "1"
     from detector import ImageLimits
 
+    _ocr_threads = ocr_threads
     _defaults = (ocr, profile)
     _limits = ImageLimits(max_bytes=max_bytes, max_pixels=max_pixels)
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True, name="parent-watch").start()
@@ -81,7 +93,11 @@ def _analyzer(ocr: str | None, profile: str | None) -> Analyzer:
 
     key = (ocr or _defaults[0], profile or _defaults[1])
     if key not in _analyzers:
-        _analyzers[key] = Analyzer(ocr=key[0], profile=key[1], limits=_limits)
+        from detector.ocr import make_reader
+
+        analyzer = Analyzer(ocr=key[0], profile=key[1], limits=_limits)
+        analyzer.reader = make_reader(key[0], intra_op_threads=_ocr_threads)
+        _analyzers[key] = analyzer
     return _analyzers[key]
 
 

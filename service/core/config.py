@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     workers: int = Field(
         default=2, ge=1, le=64, description="Analysis worker processes (each loads models once)."
     )
+    ocr_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="onnxruntime threads per worker; keep workers × ocr_threads at about the core count.",
+    )
     request_timeout_s: float = Field(
         default=120.0, gt=0, description="Seconds one synchronous analysis may take before a 504."
     )
