@@ -82,7 +82,8 @@ class IconSettings:
     min_arm: tuple[float, float] = (0.5, 0.85)
     max_gap: tuple[float, float] = (0.1, 0.2)
     isolation_margin: float = 0.6
-    max_clutter: tuple[float, float] = (0.04, 0.15)
+    max_clutter: tuple[float, float] = (0.07, 0.17)
+    ink_tolerance: float = 0.3
     ring_centre_tolerance: float = 0.15
     button_search: float = 3.2
     button_tolerance: float = 14
@@ -91,6 +92,8 @@ class IconSettings:
     square_min_fill: float = 0.9
     outline_max_delta: float = 12
     nms_iou: float = 0.3
+    refine_range: tuple[float, float] = (0.1, 0.5)
+    refine_factors: tuple[float, ...] = (0.59, 0.71, 0.84, 1.19, 1.41, 1.68)
     min_output_score: float = 0.05
 
     @classmethod
@@ -244,6 +247,7 @@ class _Component:
 
     xywh: XYWH
     polarity: str
+    level: float
     mask: U8
     clutter: float
     ring: tuple[XYWH, float] | None
@@ -253,33 +257,84 @@ def _candidate_glyphs(band: _Band, size: tuple[int, int], settings: IconSettings
     """Score every plausible component of every polarity and contrast level in a band.
 
     Components are gathered first and their shapes scored in one vectorised pass: a busy
-    screenshot has hundreds of them.
+    screenshot has hundreds of them. Near misses are then re-cut at levels between the
+    ladder's steps, in a window around them only (see ``_refine``).
     """
-    n = settings.template_size
-    comps: list[_Component] = []
-    for polarity, response in _stroke_maps(band).items():
-        for level in settings.contrast_levels:
-            _, binary = cv2.threshold(response, level - 1, 1, cv2.THRESH_BINARY)
-            _, lab, st, cen = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_BBDT)
-            labels, stats = np.asarray(lab, dtype=np.int32), np.asarray(st, dtype=np.int32)
-            for i in _plausible(labels, stats, np.asarray(cen, dtype=np.float64), band, settings):
-                x, y, w, h = (int(v) for v in stats[i, :4])
-                mask = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
-                clutter, ring = _surroundings(labels, stats, int(i), settings)
-                comps.append(_Component((x, y, w, h), polarity, mask, clutter, ring))
+    maps = _stroke_maps(band)
+    comps = [
+        c
+        for polarity, response in maps.items()
+        for level in settings.contrast_levels
+        for c in _components(response, level, polarity, band, settings)
+    ]
+    scores = list(_scores(comps, settings))
+    lo, hi = settings.refine_range
+    extra = [r for c, s in zip(comps, scores, strict=True) if lo <= s < hi for r in _refine(maps[c.polarity], c, band, settings)]
+    comps += extra
+    scores += list(_scores(extra, settings))
+    return [
+        _Glyph(band, c.xywh, s, c.polarity, c.mask, c.ring, _to_original(c.xywh, band.scale, size))
+        for c, s in zip(comps, scores, strict=True)
+        if s >= settings.min_output_score
+    ]
+
+
+def _components(
+    response: U8, level: float, polarity: str, band: _Band, settings: IconSettings,
+    window: tuple[int, int, int, int] | None = None, centre: tuple[float, float] | None = None,
+) -> list[_Component]:
+    """Plausible components of the response map binarised at ``level``.
+
+    With ``window`` (x1, y1, x2, y2) only that part is binarised, and only components whose
+    box holds ``centre`` are kept; boxes come back in band pixels either way.
+    """
+    x0, y0 = (window[0], window[1]) if window else (0, 0)
+    part = response[window[1] : window[3], window[0] : window[2]] if window else response
+    _, binary = cv2.threshold(part, level - 1, 1, cv2.THRESH_BINARY)
+    _, lab, st, cen = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_BBDT)
+    labels, stats = np.asarray(lab, dtype=np.int32), np.asarray(st, dtype=np.int32)
+    out: list[_Component] = []
+    for i in _plausible(labels, stats, np.asarray(cen, dtype=np.float64), band, settings):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        if centre is not None and not (x <= centre[0] - x0 < x + w and y <= centre[1] - y0 < y + h):
+            continue
+        mask = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
+        clutter, ring = _surroundings(labels, stats, int(i), settings)
+        if ring is not None:
+            (rx, ry, rw, rh), fill = ring
+            ring = ((rx + x0, ry + y0, rw, rh), fill)
+        out.append(_Component((x + x0, y + y0, w, h), polarity, level, mask, clutter, ring))
+    return out
+
+
+def _scores(comps: Sequence[_Component], settings: IconSettings) -> list[float]:
+    """Shape score (vectorised over all components) faded by each one's clutter."""
     if not comps:
         return []
+    n = settings.template_size
     resampled = np.stack(
         [np.asarray(cv2.resize(c.mask.astype(np.float32), (n, n), interpolation=cv2.INTER_AREA)) for c in comps]
-    )
+    ).astype(np.float32)
     shape = _shape_scores(resampled, settings)
-    found: list[_Glyph] = []
-    for c, s in zip(comps, shape, strict=True):
-        score = float(s) * _ramp_down(c.clutter, settings.max_clutter)
-        if score >= settings.min_output_score:
-            box = _to_original(c.xywh, band.scale, size)
-            found.append(_Glyph(band, c.xywh, score, c.polarity, c.mask, c.ring, box))
-    return found
+    return [float(s) * _ramp_down(c.clutter, settings.max_clutter) for c, s in zip(comps, shape, strict=True)]
+
+
+def _refine(response: U8, c: _Component, band: _Band, settings: IconSettings) -> list[_Component]:
+    """Re-cut a near miss at levels between the ladder's steps, in a window around it.
+
+    One fixed ladder cannot suit every ×: on a photo one arm may fade below a level at which
+    the others still merge with texture. Doing this only around near misses costs little.
+    """
+    x, y, w, h = c.xywh
+    H, W = response.shape
+    d = round(settings.button_search * max(w, h) / 2)
+    cx, cy = x + w / 2, y + h / 2
+    window = (max(0, round(cx) - d), max(0, round(cy) - d), min(W, round(cx) + d), min(H, round(cy) + d))
+    return [
+        r
+        for f in settings.refine_factors
+        for r in _components(response, c.level * f, c.polarity, band, settings, window, (cx, cy))
+    ]
 
 
 def _plausible(labels: I32, stats: I32, centroids: F64, band: _Band, settings: IconSettings) -> npt.NDArray[np.intp]:
@@ -597,10 +652,11 @@ def _describe(g: _Glyph, size: tuple[int, int], settings: IconSettings) -> IconC
 
 
 def _grey_clutter(g: _Glyph, settings: IconSettings) -> float:
-    """Ink beside a glyph in the grey image: the fullest of the four side bands.
+    """Ink of the glyph's own colour beside it in the grey image: the fullest side band.
 
-    Ink is what differs from the glyph's own background (the median grey between its arms)
-    in the glyph's direction by at least half the glyph's own contrast.
+    "Own colour" is within ``ink_tolerance`` of the glyph's contrast from the glyph's median
+    grey: the speaker of a mute icon and the letters of a word are drawn in the glyph's
+    colour, while the sky or leaves of a photo behind a × rarely match it.
     """
     gray = g.band.gray.astype(np.int16)
     x, y, w, h = g.xywh
@@ -609,11 +665,8 @@ def _grey_clutter(g: _Glyph, settings: IconSettings) -> float:
     ink = g.mask.astype(bool)
     if ink.all():
         return 0.0
-    sign = 1 if g.polarity == POLARITY_LIGHT else -1
-    bg = float(np.median(inside[~ink]))
-    contrast = sign * (float(np.median(inside[ink])) - bg)
-    if contrast <= 0:
-        return 0.0
+    colour = float(np.median(inside[ink]))
+    tolerance = settings.ink_tolerance * abs(colour - float(np.median(inside[~ink])))
     d = max(1, round(settings.isolation_margin * max(w, h)))
     bands = (
         gray[y : y + h, max(0, x - d) : x],
@@ -621,5 +674,4 @@ def _grey_clutter(g: _Glyph, settings: IconSettings) -> float:
         gray[max(0, y - d) : y, x : x + w],
         gray[y + h : min(H, y + h + d), x : x + w],
     )
-    level = bg + sign * contrast / 2
-    return max((float(((b - level) * sign > 0).mean()) for b in bands if b.size), default=0.0)
+    return max((float((np.abs(b - colour) <= tolerance).mean()) for b in bands if b.size), default=0.0)
