@@ -142,9 +142,9 @@ def text_elements(
 
     Weak dismiss words (OK, 好的) count as close controls only when no strong one is on screen:
     beside 取消 / Cancel, OK means accept. Text inside the status bar (clock, battery) is system UI.
-    A bare number counts as a countdown only in the top band or inside a pill, where timers sit
-    (elsewhere it is a price, a page number, a score); in the top band's right half, inside a pill,
-    it is the tappable countdown ring of a splash screen.
+    A bare number counts as a countdown only in the top band, where timers sit (elsewhere it is a
+    price, a page number, a score); in the top band's right half, inside a pill, it is the
+    tappable countdown ring of a splash screen.
     """
     top_band = top_band_px if top_band_px is not None else rgb.shape[0] * profile.setting("screen", "top_band_fraction")
     min_conf = profile.setting("detection", "ocr_min_confidence")
@@ -165,6 +165,9 @@ def text_elements(
             kind = ElementKind.TEXT  # clock, battery, carrier: system UI
         score = float(span.confidence)
         bare_number = kind == ElementKind.COUNTDOWN and _is_bare_number(span.text)
+        if (kind == ElementKind.COUNTDOWN and not bare_number and not cues.blocks_close
+                and not lexicon.contains_ad_label(span.text) and span.box.center[1] >= top_band):
+            kind = ElementKind.TEXT  # a duration or a time of day, not a countdown
         attrs: list[tuple[str, object]] = [("text_box", span.box.to_list())]
         if cues.blocks_close:
             attrs.append(("blocks_close", True))
@@ -188,8 +191,8 @@ def text_elements(
             in_top = span.box.center[1] < top_band
             if in_top and button is not None and span.box.center[0] > rgb.shape[1] / 2:
                 kind, score = ElementKind.CLOSE_COUNTDOWN, score * 0.7  # a countdown ring, less sure than 跳过
-            elif not in_top and button is None:
-                kind = ElementKind.TEXT
+            elif not in_top:
+                kind = ElementKind.TEXT  # a price, a score, a page number
         box = button if button is not None and kind.is_close_control else span.box
         out.append(
             Element(

@@ -35,6 +35,32 @@ def squash(text: str) -> str:
     return normalise(text).replace(" ", "")
 
 
+@dataclass(frozen=True)
+class PhraseSet:
+    """Phrases matched inside a text: CJK and multi-word Latin phrases on the space-free key (OCR
+    drops spaces: "STARTFREETRIAL"), single Latin words on word boundaries ("download" must not
+    fire on "downloading", nor "get" on "together")."""
+
+    squashed: tuple[str, ...]
+    words: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, phrases: list[str]) -> PhraseSet:
+        squashed, single = [], []
+        for p in phrases:
+            n = normalise(p)
+            if _CJK.search(n) or " " in n:
+                squashed.append(n.replace(" ", ""))
+            else:
+                single.append(re.escape(n))
+        pattern = re.compile(r"(?<![a-z])(?:" + "|".join(single) + r")(?![a-z])") if single else None
+        return cls(tuple(squashed), pattern)
+
+    def search(self, norm: str) -> bool:
+        key = norm.replace(" ", "")
+        return any(p in key for p in self.squashed) or bool(self.words and self.words.search(norm))
+
+
 @dataclass(frozen=True, slots=True)
 class TextCues:
     """What one piece of text says, by the lexicon."""
@@ -62,12 +88,14 @@ class Lexicon:
     ad_exact: frozenset[str]
     ad_prefix: tuple[str, ...]
     ad_within: re.Pattern[str]
-    jump_hint: tuple[str, ...]
-    shake: tuple[str, ...]
-    tap_anywhere: tuple[str, ...]
+    jump_hint: PhraseSet
+    shake: PhraseSet
+    tap_anywhere: PhraseSet
     status_bar_clock: re.Pattern[str]
-    call_to_action: tuple[str, ...]
-    dialog_words: tuple[str, ...]
+    call_to_action: PhraseSet
+    dialog_words: PhraseSet
+    cue_max_words: int
+    cue_max_cjk_chars: int
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> Lexicon:
@@ -91,12 +119,14 @@ class Lexicon:
             ad_exact=frozenset(squash(w) for w in words("ad_label", "exact")),
             ad_prefix=tuple(w.lower() for w in words("ad_label", "prefix")),
             ad_within=re.compile(str((raw.get("ad_label") or {}).get("within") or "(?!)"), re.IGNORECASE),
-            jump_hint=tuple(squash(w) for w in words("jump_hint", "contains")),
-            shake=tuple(squash(w) for w in words("shake", "contains")),
-            tap_anywhere=tuple(squash(w) for w in words("tap_anywhere", "contains")),
+            jump_hint=PhraseSet.of(words("jump_hint", "contains")),
+            shake=PhraseSet.of(words("shake", "contains")),
+            tap_anywhere=PhraseSet.of(words("tap_anywhere", "contains")),
             status_bar_clock=re.compile(str(raw.get("status_bar_clock") or "(?!)")),
-            call_to_action=tuple(squash(w) for w in words("call_to_action", "contains")),
-            dialog_words=tuple(squash(w) for w in words("dialog_words", "contains")),
+            call_to_action=PhraseSet.of(words("call_to_action", "contains")),
+            dialog_words=PhraseSet.of(words("dialog_words", "contains")),
+            cue_max_words=int((raw.get("limits") or {}).get("cue_max_words", 6)),
+            cue_max_cjk_chars=int((raw.get("limits") or {}).get("cue_max_cjk_chars", 24)),
         )
 
     def _countdown_close(self, norm: str) -> int | None:
@@ -132,17 +162,19 @@ class Lexicon:
         key = norm.replace(" ", "")
         countdown_close = self._countdown_close(norm)
         close = "strong" if countdown_close is not None else self._is_close(norm, key)
+        # Buttons and hints are short; a jump word inside a paragraph invites nothing.
+        short = (len(key) <= self.cue_max_cjk_chars) if _CJK.search(norm) else len(norm.split()) <= self.cue_max_words
         return TextCues(
             close=close,
             countdown_close_s=countdown_close,
             blocks_close=any(p.search(norm) for p in self.countdown_blocks),
             countdown=countdown_close if countdown_close is not None else self._countdown_any(norm),
             ad_label=self._is_ad_label(norm, key),
-            jump_hint=any(w in key for w in self.jump_hint) or any(w in key for w in self.tap_anywhere),
-            tap_anywhere=any(w in key for w in self.tap_anywhere),
-            shake=any(w in key for w in self.shake),
-            call_to_action=close is None and any(w in key for w in self.call_to_action),
-            dialog_word=any(w in key for w in self.dialog_words),
+            jump_hint=short and (self.jump_hint.search(norm) or self.tap_anywhere.search(norm)),
+            tap_anywhere=short and self.tap_anywhere.search(norm),
+            shake=short and self.shake.search(norm),
+            call_to_action=short and close is None and self.call_to_action.search(norm),
+            dialog_word=self.dialog_words.search(norm),
         )
 
     def contains_ad_label(self, text: str) -> bool:

@@ -37,7 +37,11 @@ class ScreenDecision:
 
 
 def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[WindowCandidate]:
-    """Rectangular cards: closed, nearly rectangular edge contours of card size, largest first."""
+    """Cards: closed, nearly rectangular edge contours of card size.
+
+    Ordered by preference: cards with a margin on both sides first (a pop-up floats; a full-width
+    band is more often part of the page), then larger ones.
+    """
     h, w = rgb.shape[:2]
     scale = _WORK_WIDTH / w if w > _WORK_WIDTH else 1.0
     small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
@@ -49,15 +53,15 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
     screen_area = float(sh * sw)
     min_area = profile.setting("screen", "window_min_area") * screen_area
     max_area = profile.setting("screen", "window_max_area") * screen_area
+    min_height = profile.setting("screen", "window_min_height") * sh
     lum = luminance_map(small)
     found: list[WindowCandidate] = []
     for c in contours:
         x, y, cw, ch = cv2.boundingRect(c)
         area = float(cw * ch)
-        if not (min_area <= area <= max_area) or cw < 0.4 * sw:
+        if not (min_area <= area <= max_area) or cw < 0.4 * sw or ch < min_height:
             continue
-        hull_area = cv2.contourArea(cv2.convexHull(c))
-        if hull_area < 0.85 * area:
+        if cv2.contourArea(cv2.convexHull(c)) < 0.85 * area:
             continue
         inside = lum[y : y + ch, x : x + cw]
         outside_mask = np.ones_like(lum, dtype=bool)
@@ -70,12 +74,22 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
         if any(box.iou(f.box) > 0.9 for f in found):
             continue
         found.append(WindowCandidate(box=box, dim_ratio=dim))
-    found.sort(key=lambda f: f.box.area, reverse=True)
+
+    def preference(f: WindowCandidate) -> tuple[bool, float]:
+        margin = 0.02 * w
+        floats = f.box.x1 > margin and f.box.x2 < w - margin
+        return (not floats, -f.box.area)
+
+    found.sort(key=preference)
     return found
 
 
 def _in_top_band(e: Element, height: int, fraction: float) -> bool:
     return e.box.center[1] < fraction * height
+
+
+def _top_right(e: Element, width: int, height: int, fraction: float) -> bool:
+    return e.box.center[1] < fraction * height and e.box.center[0] > 0.75 * width
 
 
 def classify_screen(
@@ -85,47 +99,58 @@ def classify_screen(
     profile: RuleProfile,
     min_icon_score: float,
 ) -> ScreenDecision:
-    """Name the screen type and its window from the elements found on it."""
+    """Name the screen type and its window from the elements found on it.
+
+    In order: a skip control in the top band makes a splash; a card over a scrim holding a close
+    control (or over a very dark scrim) makes a dialog (dialog wording, dismiss text, no ad cue)
+    or a pop-up; a full-screen page with a close control and ad cues, dismiss text, or a × in the
+    top-right corner makes an interstitial; a dense page with no ad cue is an ordinary screen.
+    """
     h, w = rgb.shape[:2]
     full = Box(0, 0, w, h)
     top_band = profile.setting("screen", "top_band_fraction")
     dense_lines = profile.setting("screen", "dense_text_lines")
     dim_limit = profile.setting("screen", "dim_luminance_ratio")
+    strong_dim = profile.setting("screen", "strong_dim_ratio")
 
     closes = [e for e in elements if e.kind.is_close_control and (e.source == "ocr" or e.score >= min_icon_score)]
     texts = [e for e in elements if e.source == "ocr"]
     kinds = {e.kind for e in elements}
-    strong_ad = kinds & {ElementKind.AD_LABEL, ElementKind.JUMP_HINT, ElementKind.SHAKE}
+    invites = bool(kinds & {ElementKind.JUMP_HINT, ElementKind.SHAKE})  # the screen asks to jump away
+    strong_ad = invites or (ElementKind.AD_LABEL in kinds)
     dialog_words = sum(1 for e in texts if e.attr("dialog_word"))
     dense = len(texts) >= dense_lines
+    text_closes = [e for e in closes if e.kind != ElementKind.CLOSE_ICON]
 
     skip_top = [
-        e for e in closes
-        if e.kind in (ElementKind.CLOSE_COUNTDOWN, ElementKind.CLOSE_TEXT)
-        and _in_top_band(e, h, top_band)
-        and not e.attr("weak_close")
-        and e.box.center[0] > w / 2
+        e for e in text_closes
+        if _in_top_band(e, h, top_band) and not e.attr("weak_close") and e.box.center[0] > w / 2
     ]
-    if skip_top and not dense:
-        return ScreenDecision(ScreenType.SPLASH, full, 0.8, f"dismiss text {skip_top[0].text!r} in the top band")
+    if skip_top and (not dense or invites or any(e.kind == ElementKind.CLOSE_COUNTDOWN for e in skip_top)):
+        return ScreenDecision(ScreenType.SPLASH, full, 0.8, f"dismiss control {skip_top[0].text!r} in the top band")
 
-    windows = find_windows(rgb, profile=profile)
-    for win in windows:
+    for win in find_windows(rgb, profile=profile):
+        floats = win.box.x1 > 0.02 * w and win.box.x2 < 0.98 * w
+        sheet = win.box.y2 > 0.97 * h  # a bottom sheet may span the width
+        if win.dim_ratio > dim_limit or not (floats or sheet):
+            continue
         near = win.box.expand(0.05 * w, 0.08 * h)
         inside = [e for e in closes if near.contains_point(*e.box.center)]
-        if not inside or win.dim_ratio > dim_limit:
+        if not inside and not (win.dim_ratio <= strong_dim and floats):
             continue
-        text_closes = [e for e in inside if e.kind != ElementKind.CLOSE_ICON]
-        if (dialog_words or text_closes) and not strong_ad:
-            return ScreenDecision(ScreenType.DIALOG, win.box, 0.7, "a card with dismiss text over a scrim")
-        return ScreenDecision(ScreenType.POPUP, win.box, 0.7, "a card with a close control over a scrim")
+        if (dialog_words or any(near.contains_point(*e.box.center) for e in text_closes)) and not invites:
+            return ScreenDecision(ScreenType.DIALOG, win.box, 0.7, "a card with dismiss text or dialog wording over a scrim")
+        return ScreenDecision(ScreenType.POPUP, win.box, 0.7, "a card over a scrim")
 
-    if closes:
-        if dense and not strong_ad:
-            return ScreenDecision(ScreenType.NONE, None, 0.6, "an ordinary page: much text, no ad cue")
-        if any(e.kind != ElementKind.CLOSE_ICON for e in closes) and dialog_words and not strong_ad:
+    top_right_icon = any(e.kind == ElementKind.CLOSE_ICON and _top_right(e, w, h, top_band) for e in closes)
+    if closes and (text_closes or not dense):
+        if text_closes and dialog_words and not strong_ad:
             return ScreenDecision(ScreenType.DIALOG, full, 0.6, "dismiss text with dialog wording")
-        return ScreenDecision(ScreenType.INTERSTITIAL, full, 0.7, "a full-screen overlay with a close control")
+        if strong_ad or text_closes or top_right_icon:
+            return ScreenDecision(ScreenType.INTERSTITIAL, full, 0.7, "a full-screen overlay with a close control")
+        return ScreenDecision(ScreenType.NONE, None, 0.6, "only an in-page × and no ad cue")
     if strong_ad and not dense:
         return ScreenDecision(ScreenType.INTERSTITIAL, full, 0.6, "a full-screen ad with no close control")
+    if closes or strong_ad:
+        return ScreenDecision(ScreenType.NONE, None, 0.6, "an ordinary page: much text, only in-page controls or ads")
     return ScreenDecision(ScreenType.NONE, None, 0.8, "no close control and no ad cue")
