@@ -1,0 +1,190 @@
+"""What every OCR engine shares: the reader protocol, the tuning numbers, and pixel geometry.
+
+Engines differ in how they find and read text, but they must agree on one thing: every
+:class:`~detector.types.TextSpan` they return is in *original-image* pixels, whatever resizing
+or cropping happened on the way. The helpers here do that bookkeeping once.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from detector.types import Box, TextSpan
+
+RGBImage = npt.NDArray[np.uint8]
+
+
+@runtime_checkable
+class TextReader(Protocol):
+    """An OCR engine behind one interface: an RGB image (or a region of it) in, text spans out.
+
+    Spans always come back in the pixel space of the image passed in, with ``confidence`` in
+    0..1, so the detection stages never need to know which engine ran or how it resized.
+    """
+
+    name: str
+
+    def read(self, rgb: RGBImage, *, region: Box | None = None) -> list[TextSpan]:
+        """Find and read all text lines in ``rgb`` (or only inside ``region``)."""
+        ...
+
+    def read_line(self, rgb: RGBImage, box: Box) -> TextSpan | None:
+        """Read one already-located text line in ``box`` (no detection); ``None`` if nothing legible."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OcrSettings:
+    """Every number the OCR layer uses, with the reason it has that value.
+
+    Frozen and hashable, so readers can be cached per process by their settings. Numbers marked
+    *measured* come from ``benchmarks/ocr.py`` on ../shared/realdev on a 2-core machine.
+    """
+
+    # --- image scale (both engines) ---
+    # Longest side (px) of the image the text *detector* sees. Full-resolution 1080x1920 detection
+    # costs several times more than 960 px and finds no more of the dismiss/cue strings (measured);
+    # recognition still reads crops from the full-resolution image, so small text keeps its pixels.
+    max_side: int = 960
+    # Screenshots whose short side is below this are upscaled before reading. Real Chinese
+    # screenshots arrive at 270-540 px wide, where 跳过/广告 are 6-10 px tall: below what the
+    # detector was trained on. 720 px is the short side the PP-OCR detector is tuned for
+    # (its own default ``limit_side_len``), and it raised recall on realdev (measured).
+    min_short_side: int = 720
+    # Never upscale more than this: beyond ~3x interpolation invents no detail, only cost.
+    max_upscale: float = 3.0
+
+    # --- PP-OCR (rapidocr_onnxruntime) ---
+    # onnxruntime threads per session. The deployment target has 2 cores; more threads than cores
+    # only adds contention, and -1 (all cores) oversubscribes when the service runs 2 workers.
+    intra_op_threads: int = 2
+    # The PP-OCR graphs are sequential; parallel branches (inter-op) gain nothing.
+    inter_op_threads: int = 1
+    # DB detector pixel threshold and box score threshold: PP-OCR's published defaults.
+    det_thresh: float = 0.3
+    det_box_thresh: float = 0.5
+    # How far DB polygons are grown back out to cover the whole glyphs (PP-OCR default 1.6).
+    det_unclip_ratio: float = 1.6
+    # The 0/180 degree angle classifier: screenshots are upright, so it costs time and
+    # only risks flipping short lines like "跳过".
+    use_angle_cls: bool = False
+    # Narrowest input (px, at the model's 48 px height) the recogniser pads every line to.
+    # PaddleOCR pads to 320 px, so "OK" or 跳过 costs as much as a 7-character line; recognition
+    # is most of PP-OCR's time, and narrower padding reads the same strings faster (measured).
+    rec_min_width: int = 320
+    # Recognition score below which a line is dropped as noise (RapidOCR's own default).
+    min_score: float = 0.5
+    # Padding (fraction of line height) added around a ``read_line`` box: recognisers need a
+    # little background margin around glyphs, and located boxes are often tight.
+    line_pad: float = 0.15
+
+    # --- Tesseract ---
+    tesseract_lang: str = "chi_sim+eng"
+    # Page segmentation mode: 11 (sparse text, no layout) vs 3 (auto layout). Screenshots are
+    # scattered short labels, not paragraphs; 11 found more of them on realdev (measured).
+    tesseract_psm: int = 11
+    # Tesseract's own OpenMP threading is 2-3x *slower* on small images (thread start-up costs
+    # more than the work); 1 thread per process is faster. Set only if the caller has not set it.
+    tesseract_omp_threads: int | None = 1
+    # Lines whose mean word confidence is below this (0..1) are dropped as noise; Tesseract
+    # emits many low-confidence fragments from pictures and icons.
+    tesseract_min_conf: float = 0.4
+    # Tesseract reads best when capitals are ~20-30 px tall; ``read_line`` scales crops so the
+    # line is at least this tall.
+    tesseract_line_height: int = 48
+    # Seconds before a tesseract subprocess is abandoned (a corrupt image can hang it).
+    tesseract_timeout_s: float = 20.0
+
+    def __post_init__(self) -> None:
+        if self.max_side < 32:
+            raise ValueError(f"max_side must be >= 32 px, got {self.max_side}")
+        if self.min_short_side < 0 or self.max_upscale < 1.0:
+            raise ValueError("min_short_side must be >= 0 and max_upscale >= 1")
+        for name in ("det_thresh", "det_box_thresh", "min_score", "tesseract_min_conf"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be within 0..1, got {value}")
+
+
+def text_scale(shape: tuple[int, ...], settings: OcrSettings) -> float:
+    """Upscale factor (>= 1) that brings a small screenshot's text to a readable size.
+
+    It is decided on the *whole* screenshot, not on a region: text size depends on the
+    screenshot's pixel density, not on how big a crop the caller asked for.
+    """
+    short = min(shape[0], shape[1])
+    if short <= 0 or short >= settings.min_short_side:
+        return 1.0
+    return min(settings.max_upscale, settings.min_short_side / short)
+
+
+def region_view(rgb: RGBImage, region: Box | None) -> tuple[RGBImage, int, int]:
+    """The pixels of ``region`` (clipped to the image) and its integer top-left offset."""
+    _check_image(rgb)
+    if region is None:
+        return rgb, 0, 0
+    h, w = rgb.shape[:2]
+    x1, y1, x2, y2 = region.clip(w, h).to_int()
+    return rgb[y1:y2, x1:x2], x1, y1
+
+
+def line_crop(rgb: RGBImage, box: Box, pad: float) -> tuple[RGBImage, Box]:
+    """Crop ``box`` grown by ``pad`` x its height on every side; also return the clipped box."""
+    _check_image(rgb)
+    h, w = rgb.shape[:2]
+    clipped = box.clip(w, h)
+    margin = pad * clipped.height
+    x1, y1, x2, y2 = clipped.expand(margin).clip(w, h).to_int()
+    return rgb[y1:y2, x1:x2], clipped
+
+
+def resize(rgb: RGBImage, scale: float) -> RGBImage:
+    """Resize by ``scale``: area averaging when shrinking (no aliasing), cubic when growing."""
+    if abs(scale - 1.0) < 1e-6:
+        return rgb
+    h, w = rgb.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
+    return np.asarray(cv2.resize(rgb, size, interpolation=interp), dtype=np.uint8)
+
+
+def to_original(box: Box, scale: float, dx: float, dy: float, width: int, height: int) -> Box:
+    """Map a box from a scaled crop back to original-image pixels, clipped to the image."""
+    inv = 1.0 / scale
+    return Box(box.x1 * inv + dx, box.y1 * inv + dy, box.x2 * inv + dx, box.y2 * inv + dy).clip(width, height)
+
+
+def swap_rb(image: RGBImage) -> RGBImage:
+    """RGB to BGR (or back): the PP-OCR models were trained on OpenCV's BGR order."""
+    return np.ascontiguousarray(image[:, :, ::-1])
+
+
+def is_cjk(ch: str) -> bool:
+    """True for Han ideographs, kana, hangul and full-width forms: scripts written without spaces."""
+    if not ch:
+        return False
+    name = unicodedata.name(ch, "")
+    return name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "FULLWIDTH", "IDEOGRAPHIC"))
+
+
+def join_words(words: list[str]) -> str:
+    """Join OCR words into a line: a space between Latin words, none next to CJK characters."""
+    out = ""
+    for word in words:
+        if not word:
+            continue
+        if out and not (is_cjk(out[-1]) or is_cjk(word[0])):
+            out += " "
+        out += word
+    return out
+
+
+def _check_image(rgb: RGBImage) -> None:
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"expected an RGB image (H, W, 3) of uint8, got {rgb.shape} {rgb.dtype}")
