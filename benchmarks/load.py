@@ -72,10 +72,15 @@ def free_port() -> int:
         return port
 
 
-def start_service(workers: int, db: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_service(workers: int, ocr_threads: int, db: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "CLOSECHECK_DATABASE_PATH": str(db), "CLOSECHECK_WORKERS": str(workers)}
+    env = {
+        **os.environ,
+        "CLOSECHECK_DATABASE_PATH": str(db),
+        "CLOSECHECK_WORKERS": str(workers),
+        "CLOSECHECK_OCR_THREADS": str(ocr_threads),
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT,
@@ -172,13 +177,15 @@ async def load_phase(
 
 
 def overhead_phase(
-    url: str, images: list[tuple[str, bytes]], headers: dict[str, str], rounds: int = 2
+    url: str, images: list[tuple[str, bytes]], headers: dict[str, str], *, ocr_threads: int, rounds: int = 2
 ) -> tuple[list[float], list[float]]:
     """Per screenshot, interleaved so machine load drifts alike for both: the service's latency
     (one request at a time, nothing queued) and a direct in-process library call."""
     from detector import Analyzer, report_to_dict
+    from detector.ocr import make_reader
 
     analyzer = Analyzer()
+    analyzer.reader = make_reader(analyzer.ocr_name, intra_op_threads=ocr_threads)  # as the workers do
     analyzer.analyze(images[0][1], name=images[0][0])  # warm-up, like a worker's first call
     service_s: list[float] = []
     direct_s: list[float] = []
@@ -202,6 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="a running service on loopback (default: start one)")
     parser.add_argument("--pid", type=int, help="its server pid, for RSS (default: found by port)")
     parser.add_argument("--workers", type=int, default=2, help="workers of the service this script starts")
+    parser.add_argument(
+        "--ocr-threads",
+        type=int,
+        default=1,
+        help="the service's CLOSECHECK_OCR_THREADS (for the direct call)",
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES, help="folder of screenshots")
@@ -226,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         require_loopback(url)
         pid = args.pid or server_pid(url)
     else:
-        own, url = start_service(args.workers, Path(tmp.name) / "jobs.sqlite3")
+        own, url = start_service(args.workers, args.ocr_threads, Path(tmp.name) / "jobs.sqlite3")
         pid = own.pid
     sampler = RssSampler(pid) if pid else None
     try:
@@ -240,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         tally, elapsed = asyncio.run(load_phase(url, images, args.clients, args.duration, headers))
         peak = sampler.stop() if sampler else 0
         print("overhead: one request at a time vs a direct library call ...")
-        service_s, direct_s = overhead_phase(url, images[: args.overhead_samples], headers)
+        service_s, direct_s = overhead_phase(
+            url, images[: args.overhead_samples], headers, ocr_threads=args.ocr_threads
+        )
     finally:
         if own is not None:
             own.terminate()

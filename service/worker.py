@@ -69,8 +69,11 @@ def init_worker(
     Each worker is one analysis at a time; the pool, not threads inside a worker, uses the cores.
     """
     global _defaults, _limits, _ocr_threads
-    for name in _THREAD_ENV:  # before numpy / OpenCV / onnxruntime are imported here
+    for name in _THREAD_ENV:  # read by libraries imported after this and by tesseract runs
         os.environ[name] = "1"
+    import cv2  # may be imported already (by the re-imported main module): set it directly
+
+    cv2.setNumThreads(1)
     from detector import ImageLimits
 
     _ocr_threads = ocr_threads
