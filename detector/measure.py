@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .profile import RuleProfile
-from .types import Box, Element, Measurement, RuleId, Size
+from .types import Box, Element, ElementKind, Measurement, RuleId, Size
 
 MM_PER_INCH = 25.4
 DP_PER_INCH = 160.0
@@ -178,7 +178,8 @@ def measure_element(
     """Size, contrast and position of one element, in the units the rules need.
 
     Contrast compares the glyph or text with the background right around it (inside the button
-    when the control has one, since that is what a person reads), see :func:`foreground_background`.
+    when the control has one, since that is what a person reads), see :func:`foreground_background`;
+    for a × on a disc or square, the disc against the page counts too, whichever stands out more.
     """
     h, w = rgb.shape[:2]
     full = Box(0, 0, w, h)
@@ -189,10 +190,16 @@ def measure_element(
     nav_px = profile.setting("units", "navigation_bar_dp") * density
 
     box = element.box
-    text_box = element.attr("text_box")
-    glyph = Box.from_xyxy(text_box) if text_box and element.button is not None else box
+    inner = element.attr("text_box") or element.attr("glyph")
+    glyph = Box.from_xyxy(inner) if inner and element.button is not None else box
     colours = foreground_background(rgb, glyph, ring_px=ring_px)
     ratio = round(contrast_ratio(*colours), 2) if colours else None
+    if element.kind == ElementKind.CLOSE_ICON and element.button is not None:
+        # A × on a disc is found by the disc as much as by its strokes: the better of the two counts.
+        shape = foreground_background(rgb, element.button, ring_px=ring_px)
+        shape_ratio = round(contrast_ratio(*shape), 2) if shape else None
+        if shape_ratio is not None and (ratio is None or shape_ratio > ratio):
+            colours, ratio = shape, shape_ratio
     return Measurement(
         element_id=element.id,
         width=size_of(box.width, density),
