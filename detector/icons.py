@@ -26,7 +26,6 @@ Every number lives in ``detector/profiles/detection-icons.yaml`` (``IconSettings
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from importlib import resources
@@ -108,7 +107,7 @@ class IconSettings:
             text = resources.files("detector").joinpath("profiles", _SETTINGS_FILE).read_text("utf-8")
         else:
             text = Path(path).read_text("utf-8")
-        data = yaml.safe_load(text) or {}
+        data: dict[str, Any] = yaml.safe_load(text) or {}
         section: dict[str, Any] = data.get(_SETTINGS_SECTION, data)
         known = {f.name for f in fields(cls)}
         unknown = set(section) - known
@@ -205,7 +204,7 @@ def _bands(rgb: npt.NDArray[np.uint8], density: float, settings: IconSettings) -
     in dp, which costs a quarter of the pixels and keeps the kernel small in pixels.
     """
     scale = min(settings.working_px_per_dp / density, settings.max_upscale)
-    gray = _resample(cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2GRAY), scale)
+    gray = _resample(np.asarray(cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2GRAY), np.uint8), scale)
     fine = _Band(gray, scale, density * scale, settings.tophat_kernel_dp, settings.min_glyph_dp,
                  settings.fine_max_glyph_dp)
     f = settings.coarse_factor
