@@ -59,7 +59,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     bad_input = False
     for path in args.images:
         try:
-            report = analyzer.analyze(Path(path), density=args.density, width_dp=args.width_dp)
+            report = analyzer.analyze(Path(path), name=Path(path).name, density=args.density, width_dp=args.width_dp)
         except ImageInputError as exc:
             sys.stderr.write(f"closecheck: {exc}\n")
             bad_input = True
