@@ -83,9 +83,8 @@ def test_check_json_and_annotate(synth_set: Path, tmp_path: Path) -> None:
         assert set(r) >= {"screen", "elements", "measurements", "findings", "texts", "timings_ms", "versions"}
     pictures = sorted((tmp_path / "ann").glob("*.png"))
     assert len(pictures) == 2
-    with Image.open(pictures[0]) as im:  # the screenshot plus a legend band below it
-        with Image.open(images[0]) as src:
-            assert im.width == src.width and im.height > src.height
+    with Image.open(pictures[0]) as im, Image.open(images[0]) as src:  # the screenshot plus a legend band
+        assert im.width == src.width and im.height > src.height
     failed = any(r["verdict"] == "fail" for r in reports)
     assert result.returncode == (1 if failed else 0)
 
