@@ -84,6 +84,9 @@ def db_stats(results: Path) -> dict[str, float]:
             )
         ]
         dups = conn.execute("SELECT COALESCE(SUM(n_scored - 1), 0) FROM results").fetchone()[0]
+        cpu_ms, wall_ms = conn.execute(
+            "SELECT AVG(cpu_ms), AVG(elapsed_ms) FROM results WHERE status != 'error'"
+        ).fetchone()
         errors = conn.execute("SELECT COUNT(*) FROM results WHERE status = 'error'").fetchone()[0]
     finally:
         conn.close()
@@ -95,6 +98,8 @@ def db_stats(results: Path) -> dict[str, float]:
         "peak_rss_mb_per_worker": max(rss) if rss else float("nan"),
         "workers_seen": len(rss),
         "duplicates": dups,
+        "cpu_s_per_img": (cpu_ms or float("nan")) / 1000.0,
+        "worker_wall_s_per_img": (wall_ms or float("nan")) / 1000.0,
     }
 
 
@@ -107,7 +112,8 @@ def measure(name: str, corpus: Path, work: Path, *extra: str) -> dict[str, objec
     print(
         f"{name:>14}: {stats['scored']:.0f} scored in {wall:6.1f} s  overall {row['overall_img_s']:.3f} img/s  "
         f"steady {stats['steady_img_s']:.3f} img/s  peak RSS/worker {stats['peak_rss_mb_per_worker']:.0f} MB "
-        f"({stats['workers_seen']:.0f} workers)",
+        f"({stats['workers_seen']:.0f} workers); per image {stats['cpu_s_per_img']:.2f} CPU-s in "
+        f"{stats['worker_wall_s_per_img']:.2f} s wall",
         flush=True,
     )
     print(f"{'':>16}{summary}", flush=True)

@@ -21,6 +21,7 @@ from typing import Any
 import distributed
 from distributed import WorkerPlugin
 
+from detector.bulk.runner import BatchUsageError
 from detector.bulk.scoring import ScoreTask, get_analyzer, limit_threads, score_task
 from detector.bulk.store import ResultRecord, error_record
 
@@ -52,6 +53,16 @@ class DaskEngine:
         self.ocr = ocr
         self.profile = profile
         self._cluster: Any = None
+        self._client: Any = None
+        try:
+            self._connect(address, workers)
+        except BatchUsageError:
+            self.close()
+            raise
+        self._window_checked = 0.0
+        self._window = 0
+
+    def _connect(self, address: str, workers: int) -> None:
         if address == "local":
             self._cluster = _dask.LocalCluster(
                 n_workers=max(1, workers),
@@ -60,12 +71,18 @@ class DaskEngine:
                 dashboard_address=None,
                 silence_logs=logging.ERROR,
             )
-            self._client: Any = _dask.Client(self._cluster)
+            self._client = _dask.Client(self._cluster)
         else:
-            self._client = _dask.Client(address)
-        self._client.register_plugin(AnalyzerPlugin(ocr, profile))
-        self._window_checked = 0.0
-        self._window = 0
+            try:
+                self._client = _dask.Client(address)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise BatchUsageError(
+                    f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}"
+                ) from exc
+        try:
+            self._client.register_plugin(AnalyzerPlugin(self.ocr, self.profile))
+        except Exception as exc:  # a worker without closecheck, a bad --profile, ...
+            raise BatchUsageError(f"Dask workers cannot build the Analyzer: {_one_line(exc)}") from exc
 
     def _current_window(self) -> int:
         now = time.monotonic()
@@ -104,6 +121,11 @@ class DaskEngine:
         return record
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())

@@ -231,7 +231,15 @@ def _histogram(
         axes.text(0.5, 0.5, "nothing measured", ha="center", va="center", transform=axes.transAxes)
     for x, label, colour in lines:
         axes.axvline(x, color=colour, linestyle="--", linewidth=1.5)
-        axes.text(x, 0.97, f" {label} {x:g}", color=colour, transform=axes.get_xaxis_transform(), va="top")
+        axes.text(
+            x,
+            0.97,
+            f" {label} {x:g}",
+            color=colour,
+            transform=axes.get_xaxis_transform(),
+            va="top",
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.0},
+        )
     axes.set_xlim(lower, upper)
     axes.set_title(title)
     axes.set_xlabel(xlabel)

@@ -22,7 +22,7 @@ from typing import IO, Protocol
 
 from detector.bulk.inputs import InputItem, InputUsageError, iter_inputs, read_item, sha256_hex
 from detector.bulk.progress import LOG_EVERY_S, Progress, make_progress
-from detector.bulk.scoring import ScoreTask, init_pool_worker, score_task
+from detector.bulk.scoring import ScoreTask, init_pool_worker, score_task, single_thread_environ
 from detector.bulk.store import ResultRecord, Store, error_record
 
 log = logging.getLogger("closecheck.bulk")
@@ -150,6 +150,7 @@ class PoolEngine:
         self.workers = max(1, workers)
         self.ocr = ocr
         self.profile = profile
+        single_thread_environ()  # read by the native libraries of the workers spawned below
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -237,8 +238,23 @@ def check_meta(store: Store, options: BatchOptions) -> None:
             )
 
 
+def check_engine_options(options: BatchOptions) -> None:
+    """Refuse an unknown --profile or --ocr here, before workers fail on it one by one."""
+    from detector import ProfileError, get_profile
+    from detector.ocr import ENGINES
+
+    if options.profile is not None:
+        try:
+            get_profile(options.profile)
+        except ProfileError as exc:
+            raise BatchUsageError(str(exc).splitlines()[0]) from exc
+    if options.ocr is not None and options.ocr.strip().lower() not in ENGINES:
+        raise BatchUsageError(f"unknown OCR engine {options.ocr!r}; choose one of: {', '.join(ENGINES)}")
+
+
 def run_batch(options: BatchOptions, *, stream: IO[str] | None = None) -> BatchSummary:
     """Score every input not yet in ``options.out``; raises BatchUsageError or StoreError."""
+    check_engine_options(options)
     if options.dask is not None:
         require_dask()
     try:

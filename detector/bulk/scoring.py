@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from detector.bulk.inputs import read_source
 from detector.bulk.store import ResultRecord, error_record
+from detector.types import CLOSE_KINDS
 
 if TYPE_CHECKING:
     from detector.pipeline import Analyzer
@@ -31,7 +32,7 @@ log = logging.getLogger("closecheck.bulk")
 THUMB_STATUSES = frozenset({"fail", "review"})  # results that keep an annotated thumbnail
 THUMB_MAX_SIDE_PX = 480
 THUMB_JPEG_QUALITY = 75
-CLOSE_KINDS = frozenset({"close_icon", "close_text", "close_countdown"})
+CLOSE_KIND_NAMES = frozenset(kind.value for kind in CLOSE_KINDS)
 # One thread per worker process: parallelism comes from processes, and a second thread per
 # process only fights its neighbours for the same cores.
 _THREAD_ENV = ("OMP_NUM_THREADS", "OMP_THREAD_LIMIT", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -55,10 +56,15 @@ class ScoreTask:
     member: str | None = None
 
 
-def limit_threads() -> None:
-    """Ask native libraries in this process (and its children, e.g. tesseract) for one thread."""
+def single_thread_environ() -> None:
+    """Ask native libraries of processes started from now on for one thread (unless already set)."""
     for name in _THREAD_ENV:
         os.environ.setdefault(name, "1")
+
+
+def limit_threads() -> None:
+    """One thread for this process's OpenCV, and for its children (e.g. tesseract)."""
+    single_thread_environ()
     try:
         import cv2
 
@@ -124,7 +130,7 @@ def score(analyzer: Analyzer, task: ScoreTask) -> ResultRecord:
     """Score one task; any failure becomes an error record (the batch goes on)."""
     from detector import ImageInputError, load_image
 
-    start = time.perf_counter()
+    start = (time.perf_counter(), time.process_time())
     try:
         data = task.data if task.data is not None else read_source(task.path or "", task.member)
         loaded = load_image(data, name=task.name, limits=analyzer.limits)
@@ -176,7 +182,7 @@ def _rules_with(findings: list[dict[str, Any]], severity: str) -> tuple[str, ...
 
 def close_measurements(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The measurements of a report dict that belong to close controls."""
-    close_ids = {e.get("id") for e in data.get("elements") or [] if e.get("kind") in CLOSE_KINDS}
+    close_ids = {e.get("id") for e in data.get("elements") or [] if e.get("kind") in CLOSE_KIND_NAMES}
     return [m for m in data.get("measurements") or [] if m.get("element", m.get("element_id")) in close_ids]
 
 
@@ -223,14 +229,15 @@ def _thumbnail(rgb: Any, report: Any) -> bytes | None:
     return buffer.getvalue()
 
 
-def _with_worker_stats(record: ResultRecord, start: float) -> ResultRecord:
+def _with_worker_stats(record: ResultRecord, start: tuple[float, float]) -> ResultRecord:
     from dataclasses import replace
 
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     peak_mb = peak_kb / (1024.0 * 1024.0) if sys.platform == "darwin" else peak_kb / 1024.0
     return replace(
         record,
-        elapsed_ms=(time.perf_counter() - start) * 1000.0,
+        elapsed_ms=(time.perf_counter() - start[0]) * 1000.0,
+        cpu_ms=(time.process_time() - start[1]) * 1000.0,  # all threads of this process
         worker=f"{socket.gethostname()}:{os.getpid()}",
         peak_rss_mb=round(peak_mb, 1),
     )

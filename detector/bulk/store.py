@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS results (
     report TEXT,
     thumb BLOB,
     elapsed_ms REAL,
+    cpu_ms REAL,
     worker TEXT,
     peak_rss_mb REAL,
     scored_at REAL NOT NULL,
@@ -80,6 +81,7 @@ class ResultRecord:
     report: dict[str, Any] | None = None
     thumb: bytes | None = None
     elapsed_ms: float | None = None
+    cpu_ms: float | None = None
     worker: str | None = None
     peak_rss_mb: float | None = None
     scored_at: float = field(default_factory=time.time)
@@ -129,6 +131,7 @@ class Store:
             conn.execute("PRAGMA synchronous=NORMAL")
             if create:
                 conn.executescript(_SCHEMA)
+                _add_missing_columns(conn)
                 conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
                 conn.commit()
             else:
@@ -206,7 +209,8 @@ class Store:
     def iter_records(
         self, *, with_thumbs: bool = False, where: str = "", params: Sequence[Any] = ()
     ) -> Iterator[ResultRecord]:
-        columns = "*" if with_thumbs else ", ".join(c for c in _COLUMNS if c != "thumb")
+        present = [str(row[1]) for row in self._conn.execute("PRAGMA table_info(results)")]
+        columns = ", ".join(c for c in present if c in _COLUMNS and (with_thumbs or c != "thumb"))
         cursor = self._conn.execute(f"SELECT {columns} FROM results {where} ORDER BY source", tuple(params))
         for row in cursor:
             yield _row_record(cursor.description, row)
@@ -233,9 +237,20 @@ class Store:
 
 _COLUMNS = (
     "key", "sha256", "name", "source", "status", "verdict_reason", "error", "rules_failed",
-    "rules_warned", "close_size_dp", "close_contrast", "report", "thumb", "elapsed_ms", "worker",
+    "rules_warned", "close_size_dp", "close_contrast", "report", "thumb", "elapsed_ms", "cpu_ms", "worker",
     "peak_rss_mb", "scored_at", "n_scored",
 )  # fmt: skip
+
+
+_ADDED_COLUMNS = {"cpu_ms": "REAL"}  # columns newer than schema 1's first release
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Bring a results file written by an older closecheck up to date (new columns only)."""
+    present = {str(row[1]) for row in conn.execute("PRAGMA table_info(results)")}
+    for name, sql_type in _ADDED_COLUMNS.items():
+        if name not in present:
+            conn.execute(f"ALTER TABLE results ADD COLUMN {name} {sql_type}")
 
 
 def _record_values(record: ResultRecord) -> dict[str, Any]:
@@ -254,6 +269,7 @@ def _record_values(record: ResultRecord) -> dict[str, Any]:
         "report": None if record.report is None else json.dumps(record.report, ensure_ascii=False),
         "thumb": record.thumb,
         "elapsed_ms": record.elapsed_ms,
+        "cpu_ms": record.cpu_ms,
         "worker": record.worker,
         "peak_rss_mb": record.peak_rss_mb,
         "scored_at": record.scored_at,
@@ -262,7 +278,7 @@ def _record_values(record: ResultRecord) -> dict[str, Any]:
 
 
 def _row_record(description: Any, row: Sequence[Any]) -> ResultRecord:
-    data = {d[0]: v for d, v in zip(description, row, strict=True)}
+    data = {d[0]: v for d, v in zip(description, row, strict=True) if d[0] in _COLUMNS}
     data["rules_failed"] = tuple(json.loads(data.get("rules_failed") or "[]"))
     data["rules_warned"] = tuple(json.loads(data.get("rules_warned") or "[]"))
     report = data.get("report")
