@@ -92,6 +92,7 @@ class Lexicon:
     shake: PhraseSet
     tap_anywhere: PhraseSet
     status_bar_clock: re.Pattern[str]
+    corner_pill_close: re.Pattern[str]
     call_to_action: PhraseSet
     dialog_words: PhraseSet
     cue_max_words: int
@@ -123,6 +124,7 @@ class Lexicon:
             shake=PhraseSet.of(words("shake", "contains")),
             tap_anywhere=PhraseSet.of(words("tap_anywhere", "contains")),
             status_bar_clock=re.compile(str(raw.get("status_bar_clock") or "(?!)")),
+            corner_pill_close=re.compile(str(raw.get("corner_pill_close") or "(?!)"), re.IGNORECASE),
             call_to_action=PhraseSet.of(words("call_to_action", "contains")),
             dialog_words=PhraseSet.of(words("dialog_words", "contains")),
             cue_max_words=int((raw.get("limits") or {}).get("cue_max_words", 6)),
@@ -176,6 +178,14 @@ class Lexicon:
             call_to_action=short and close is None and self.call_to_action.search(norm),
             dialog_word=self.dialog_words.search(norm),
         )
+
+    def corner_pill(self, text: str) -> tuple[bool, int | None]:
+        """Whether text read inside a top-right pill is its skip control, and its countdown."""
+        m = self.corner_pill_close.search(normalise(text))
+        if not m:
+            return False, None
+        n = m.groupdict().get("n")
+        return True, int(n) if n else None
 
     def contains_ad_label(self, text: str) -> bool:
         """An ad mark inside a longer line ("互动广告 | 跳过", "Ad · 0:24")."""

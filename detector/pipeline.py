@@ -25,6 +25,7 @@ from .imageio import ImageLimits, LoadedImage, load_image
 from .lexicon import Lexicon, load_lexicon
 from .measure import density_for, measure_element
 from .ocr import TextReader, make_reader
+from .pills import corner_skip_controls
 from .profile import DEFAULT_PROFILE, RuleProfile, get_profile
 from .rules import judge, verdict_for
 from .screen import classify_screen
@@ -154,6 +155,8 @@ class Analyzer:
         status_bar = status_bar_strip(spans, lexicon=self.lexicon, width=w,
                                       strip_px=self.profile.setting("units", "status_bar_dp") * dens)
         texts = text_elements(rgb, spans, lexicon=self.lexicon, profile=self.profile, status_bar=status_bar)
+        texts = corner_skip_controls(rgb, texts, reader=self.reader, lexicon=self.lexicon, profile=self.profile,
+                                     density=dens)
         t = lap("text", t)
 
         exclude = [s.box for s in spans if len(s.text.strip()) >= 2]
