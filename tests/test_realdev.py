@@ -1,0 +1,104 @@
+"""End to end on real screenshots (../shared/realdev): what a person sees in them.
+
+Each case names the image and what it shows. The images belong to third parties and stay in
+../shared; these tests skip when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from detector import Analyzer, Report, RuleId, ScreenType, Severity, Verdict
+from detector.types import Box, ElementKind
+
+REALDEV = Path(__file__).resolve().parents[1].parent / "shared" / "realdev"
+pytestmark = pytest.mark.skipif(not (REALDEV / "labels.jsonl").is_file(), reason="../shared/realdev not present")
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.fixture(scope="module")
+def labels() -> dict[str, dict[str, Any]]:
+    out = {}
+    for line in (REALDEV / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        out[Path(rec["image"]).name] = rec
+    return out
+
+
+def analyze(analyzer: Analyzer, name: str) -> Report:
+    return analyzer.analyze(REALDEV / "images" / name, name=name)
+
+
+def severity(report: Report, rule: RuleId) -> Severity | None:
+    return next((f.severity for f in report.findings if f.rule == rule), None)
+
+
+def test_install_interstitial_with_top_right_x(analyzer: Analyzer, labels: dict[str, dict[str, Any]]) -> None:
+    """12782: a dating-app install ad, a big black × in the top-right corner, an AdChoices mark."""
+    name = "aidui_contextdp__images__nagging__12782_BrQOkOg.jpg"
+    report = analyze(analyzer, name)
+    assert report.screen.screen_type == ScreenType.INTERSTITIAL
+    label = Box.from_xyxy(labels[name]["close_controls"][0]["box"])
+    icons = [e for e in report.screen.close_controls if e.kind == ElementKind.CLOSE_ICON]
+    assert any(e.box.iou(label) >= 0.3 for e in icons)
+    assert severity(report, RuleId.CLOSE_TOO_SMALL) == Severity.PASS  # ~33 dp
+    assert severity(report, RuleId.CLOSE_HARD_TO_FIND) == Severity.PASS  # top-right corner
+    assert severity(report, RuleId.CLOSE_MISSING) == Severity.PASS
+    assert report.screen.by_kind(ElementKind.AD_LABEL), "the AdChoices mark is the ad label"
+
+
+def test_ad_without_any_close_control_fails(analyzer: Analyzer) -> None:
+    """Drum-Pad-0: a full-screen video ad with AdChoices and nothing to close it."""
+    report = analyze(analyzer, "aidui_contextdp__images__nagging__music_3--Drum-Pad-0-33_8b90.jpg")
+    assert report.screen.screen_type == ScreenType.INTERSTITIAL
+    assert severity(report, RuleId.CLOSE_MISSING) == Severity.FAIL
+    assert report.verdict == Verdict.FAIL
+
+
+def test_chinese_splash_with_shake_and_floating_jump_hint(analyzer: Analyzer) -> None:
+    """lt0167: a 270-px-wide splash ad, 跳过 4 pill top-right, 摇动或点击了解更多 over the picture."""
+    report = analyze(analyzer, "litiaotiao__full__lt0167_com.comic.cartoon36.jpg")
+    assert report.screen.screen_type == ScreenType.SPLASH
+    assert severity(report, RuleId.SHAKE_TRIGGER) == Severity.WARN
+    assert severity(report, RuleId.FULLSCREEN_JUMP) == Severity.FAIL
+    countdown = next(f for f in report.findings if f.rule == RuleId.COUNTDOWN_TOO_LONG)
+    assert countdown.value == 4 and countdown.severity == Severity.PASS
+    assert report.verdict == Verdict.FAIL
+
+
+def test_ordinary_screen_is_not_applicable(analyzer: Analyzer) -> None:
+    """10002: an ordinary app screen, no overlay."""
+    report = analyze(analyzer, "aidui_contextdp__nodp__10002.jpg")
+    assert report.screen.screen_type == ScreenType.NONE
+    assert report.verdict == Verdict.NOT_APPLICABLE
+    assert report.screen.close_controls == () and report.findings == ()
+
+
+def test_update_dialog_with_x_below_the_card(analyzer: Analyzer) -> None:
+    """lt0406: NetEase Music's update dialog over a scrim, a circled × centred below the card."""
+    report = analyze(analyzer, "litiaotiao__full__lt0406_com.netease.cloudmusic.jpg")
+    assert report.screen.screen_type == ScreenType.DIALOG
+    best = next(f for f in report.findings if f.rule == RuleId.CLOSE_HARD_TO_FIND)
+    assert best.severity == Severity.PASS
+    m = report.measurement(best.evidence[0])
+    assert m is not None and m.zone_window == "below-window-center"
+
+
+def test_no_thanks_button_is_the_close_control(analyzer: Analyzer, labels: dict[str, dict[str, Any]]) -> None:
+    """10277: an install interstitial whose only way out is NO THANKS at the bottom."""
+    name = "aidui_contextdp__images__nagging__10277_92JZ8UO.jpg"
+    report = analyze(analyzer, name)
+    label = Box.from_xyxy(labels[name]["close_controls"][0]["box"])
+    texts = [e for e in report.screen.close_controls if e.kind == ElementKind.CLOSE_TEXT]
+    assert any(e.box.iou(label) >= 0.3 or label.contains_point(*e.box.center) for e in texts)
+    assert next(e for e in texts if e.text and "THANKS" in e.text.upper())
+    m = report.measurement(texts[0].id)
+    assert m is not None and m.zone_screen.startswith("bottom")
