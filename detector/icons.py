@@ -84,9 +84,13 @@ class IconSettings:
     max_clutter: tuple[float, float] = (0.07, 0.17)
     ink_tolerance: float = 0.3
     ring_centre_tolerance: float = 0.15
-    button_search: float = 3.2
+    ring_min_radius: float = 0.6
+    ring_min_share: float = 0.9
+    ring_sectors: int = 16
+    ring_min_coverage: float = 0.85
+    button_search: float = 4.0
     button_tolerance: float = 14
-    button_size: tuple[float, float] = (1.15, 2.9)
+    button_size: tuple[float, float] = (1.15, 3.5)
     button_min_fill: float = 0.68
     square_min_fill: float = 0.9
     outline_max_delta: float = 12
@@ -396,7 +400,10 @@ def _surroundings(labels: I32, stats: I32, i: int, settings: IconSettings) -> tu
         if jx <= x and jy <= y and jx + jw >= x + w and jy + jh >= y + h:
             other &= window != j
             if ring is None and _is_ring((jx, jy, jw, jh), (x, y, w, h), settings):
-                ring = ((jx, jy, jw, jh), _outer_fill(labels, stats, int(j)))
+                ring_mask = (labels[jy : jy + jh, jx : jx + jw] == j).astype(np.uint8)
+                fill = _outer_fill(ring_mask)
+                if fill >= settings.button_min_fill and _ring_like(ring_mask, settings):
+                    ring = ((jx, jy, jw, jh), fill)
     gx1, gy1, gx2, gy2 = x - x1, y - y1, x - x1 + w, y - y1 + h
     bands = (other[gy1:gy2, :gx1], other[gy1:gy2, gx2:], other[:gy1, gx1:gx2], other[gy2:, gx1:gx2])
     return max((float(b.mean()) for b in bands if b.size), default=0.0), ring
@@ -414,12 +421,26 @@ def _is_ring(outer: XYWH, glyph: XYWH, settings: IconSettings) -> bool:
     return centred and sized and max(ow, oh) / max(min(ow, oh), 1) <= settings.max_aspect
 
 
-def _outer_fill(labels: I32, stats: I32, j: int) -> float:
+def _ring_like(mask: U8, settings: IconSettings) -> bool:
+    """Whether a component is a closed ring: ink only near its box's edge, all the way round.
+
+    Texture of a photo can enclose a glyph too, but it is neither thin nor closed.
+    """
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask)
+    u = (xs + 0.5 - w / 2) / (w / 2)
+    v = (ys + 0.5 - h / 2) / (h / 2)
+    if float((np.hypot(u, v) >= settings.ring_min_radius).mean()) < settings.ring_min_share:
+        return False
+    sectors = settings.ring_sectors
+    angle = ((np.arctan2(v, u) + np.pi) / (2 * np.pi) * sectors).astype(np.int64) % sectors
+    return len(np.unique(angle)) >= settings.ring_min_coverage * sectors
+
+
+def _outer_fill(mask: U8) -> float:
     """How much of its box a component's outer outline covers: 0.785 for a circle, ~1 for a square."""
-    x, y, w, h = (int(v) for v in stats[j, :4])
-    mask = (labels[y : y + h, x : x + w] == j).astype(np.uint8)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    return _filled_area(mask, contours) / float(w * h)
+    return _filled_area(mask, contours) / float(mask.size)
 
 
 def _filled_area(mask: U8, contours: Sequence[Any]) -> float:
@@ -616,9 +637,10 @@ def _matches_outside(win: U8, plate: U8, settings: IconSettings) -> bool:
 
 def _nms(glyphs: list[_Glyph], iou: float) -> list[_Glyph]:
     """Keep the best of glyphs that overlap (one × found at several levels, polarities or
-    bands); a glyph centred inside a kept one is the same × too."""
+    bands); a glyph centred inside a kept one is the same × too. Scores equal to two decimals
+    are a tie, which the finer band wins: it sees the glyph and its button in more detail."""
     kept: list[_Glyph] = []
-    for g in sorted(glyphs, key=lambda g: -g.score):
+    for g in sorted(glyphs, key=lambda g: (-round(g.score, 2), -g.band.scale)):
         if all(g.box.iou(k.box) < iou and not k.box.contains_point(*g.box.center) for k in kept):
             kept.append(g)
     return kept
