@@ -95,8 +95,10 @@ class IconSettings:
     square_min_fill: float = 0.9
     outline_max_delta: float = 12
     nms_iou: float = 0.3
+    max_candidates: int = 30
     refine_range: tuple[float, float] = (0.1, 0.5)
     refine_factors: tuple[float, ...] = (0.59, 0.71, 0.84, 1.19, 1.41, 1.68)
+    max_refinements: int = 20
     min_output_score: float = 0.05
 
     @classmethod
@@ -152,6 +154,7 @@ class _Band:
     kernel_dp: float
     min_glyph_dp: float
     max_glyph_dp: float
+    exclude: F64  # (N, 4) text-line boxes x1, y1, x2, y2 in band pixels
 
 
 @dataclass(frozen=True)
@@ -185,20 +188,15 @@ def find_close_icons(
     if not density > 0:
         raise ValueError(f"density must be > 0, got {density}")
     size = (rgb.shape[1], rgb.shape[0])
-    glyphs = [
-        g
-        for band in _bands(rgb, density, settings)
-        for g in _candidate_glyphs(band, size, settings)
-        if not _excluded(g.box, exclude)
-    ]
-    kept = _nms(glyphs, settings.nms_iou)
+    glyphs = [g for band in _bands(rgb, density, settings, exclude) for g in _candidate_glyphs(band, size, settings)]
+    kept = _nms(glyphs, settings.nms_iou, settings.max_candidates)
     return sorted((_describe(g, size, settings) for g in kept), key=lambda c: -c.score)
 
 
 # --- bands ----------------------------------------------------------------------------------
 
 
-def _bands(rgb: npt.NDArray[np.uint8], density: float, settings: IconSettings) -> list[_Band]:
+def _bands(rgb: npt.NDArray[np.uint8], density: float, settings: IconSettings, exclude: Sequence[Box]) -> list[_Band]:
     """The fine band (working resolution) and the coarse band (big, bold glyphs).
 
     Shrinking to the working resolution is unbounded; enlarging stops at ``max_upscale``
@@ -209,11 +207,12 @@ def _bands(rgb: npt.NDArray[np.uint8], density: float, settings: IconSettings) -
     """
     scale = min(settings.working_px_per_dp / density, settings.max_upscale)
     gray = _resample(np.asarray(cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2GRAY), np.uint8), scale)
+    lines = np.array([b.xyxy for b in exclude], dtype=np.float64).reshape(-1, 4)
     fine = _Band(gray, scale, density * scale, settings.tophat_kernel_dp, settings.min_glyph_dp,
-                 settings.fine_max_glyph_dp)
+                 settings.fine_max_glyph_dp, lines * scale)
     f = settings.coarse_factor
     coarse = _Band(_resample(gray, f), scale * f, density * scale * f, settings.coarse_kernel_dp,
-                   settings.coarse_min_glyph_dp, settings.max_glyph_dp)
+                   settings.coarse_min_glyph_dp, settings.max_glyph_dp, lines * scale * f)
     return [fine, coarse]
 
 
@@ -246,7 +245,7 @@ def _stroke_maps(band: _Band) -> dict[str, U8]:
 
 @dataclass(frozen=True)
 class _Component:
-    """A plausible component, gathered before the vectorised shape scoring."""
+    """A scored ×-like component of one binarisation, in band pixels."""
 
     xywh: XYWH
     polarity: str
@@ -254,14 +253,14 @@ class _Component:
     mask: U8
     clutter: float
     ring: tuple[XYWH, float] | None
+    score: float
 
 
 def _candidate_glyphs(band: _Band, size: tuple[int, int], settings: IconSettings) -> list[_Glyph]:
     """Score every plausible component of every polarity and contrast level in a band.
 
-    Components are gathered first and their shapes scored in one vectorised pass: a busy
-    screenshot has hundreds of them. Near misses are then re-cut at levels between the
-    ladder's steps, in a window around them only (see ``_refine``).
+    Near misses are then re-cut at levels between the ladder's steps, in a window around
+    them only (see ``_refine``).
     """
     maps = _stroke_maps(band)
     comps = [
@@ -270,15 +269,15 @@ def _candidate_glyphs(band: _Band, size: tuple[int, int], settings: IconSettings
         for level in settings.contrast_levels
         for c in _components(response, level, polarity, band, settings)
     ]
-    scores = list(_scores(comps, settings))
     lo, hi = settings.refine_range
-    extra = [r for c, s in zip(comps, scores, strict=True) if lo <= s < hi for r in _refine(maps[c.polarity], c, band, settings)]
-    comps += extra
-    scores += list(_scores(extra, settings))
+    near = sorted(
+        (c for c in comps if lo <= c.score < hi and c.clutter < settings.max_clutter[0]), key=lambda c: -c.score
+    )[: settings.max_refinements]
+    comps += [r for c in near for r in _refine(maps[c.polarity], c, band, settings)]
     return [
-        _Glyph(band, c.xywh, s, c.polarity, c.mask, c.ring, _to_original(c.xywh, band.scale, size))
-        for c, s in zip(comps, scores, strict=True)
-        if s >= settings.min_output_score
+        _Glyph(band, c.xywh, c.score, c.polarity, c.mask, c.ring, _to_original(c.xywh, band.scale, size))
+        for c in comps
+        if c.score >= settings.min_output_score
     ]
 
 
@@ -286,8 +285,10 @@ def _components(
     response: U8, level: float, polarity: str, band: _Band, settings: IconSettings,
     window: tuple[int, int, int, int] | None = None, centre: tuple[float, float] | None = None,
 ) -> list[_Component]:
-    """Plausible components of the response map binarised at ``level``.
+    """Scored components of the response map binarised at ``level``.
 
+    Plausible components are shape-scored in one vectorised pass (a busy screenshot has
+    hundreds); only those with a ×-like shape get the costlier look at their surroundings.
     With ``window`` (x1, y1, x2, y2) only that part is binarised, and only components whose
     box holds ``centre`` are kept; boxes come back in band pixels either way.
     """
@@ -296,30 +297,32 @@ def _components(
     _, binary = cv2.threshold(part, level - 1, 1, cv2.THRESH_BINARY)
     _, lab, st, cen = cv2.connectedComponentsWithStatsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_BBDT)
     labels, stats = np.asarray(lab, dtype=np.int32), np.asarray(st, dtype=np.int32)
-    out: list[_Component] = []
-    for i in _plausible(labels, stats, np.asarray(cen, dtype=np.float64), band, settings):
+    ids: list[int] = []
+    masks: list[U8] = []
+    plausible = _plausible(labels, stats, np.asarray(cen, dtype=np.float64), band, settings)
+    for i in _outside_text(plausible, stats, band.exclude, x0, y0):
         x, y, w, h = (int(v) for v in stats[i, :4])
-        if centre is not None and not (x <= centre[0] - x0 < x + w and y <= centre[1] - y0 < y + h):
-            continue
-        mask = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
-        clutter, ring = _surroundings(labels, stats, int(i), settings)
-        if ring is not None:
-            (rx, ry, rw, rh), fill = ring
-            ring = ((rx + x0, ry + y0, rw, rh), fill)
-        out.append(_Component((x + x0, y + y0, w, h), polarity, level, mask, clutter, ring))
-    return out
-
-
-def _scores(comps: Sequence[_Component], settings: IconSettings) -> list[float]:
-    """Shape score (vectorised over all components) faded by each one's clutter."""
-    if not comps:
+        if centre is None or (x <= centre[0] - x0 < x + w and y <= centre[1] - y0 < y + h):
+            ids.append(int(i))
+            masks.append((labels[y : y + h, x : x + w] == i).astype(np.uint8))
+    if not ids:
         return []
     n = settings.template_size
     resampled = np.stack(
-        [np.asarray(cv2.resize(c.mask.astype(np.float32), (n, n), interpolation=cv2.INTER_AREA)) for c in comps]
+        [np.asarray(cv2.resize(m.astype(np.float32), (n, n), interpolation=cv2.INTER_AREA)) for m in masks]
     ).astype(np.float32)
-    shape = _shape_scores(resampled, settings)
-    return [float(s) * _ramp_down(c.clutter, settings.max_clutter) for c, s in zip(comps, shape, strict=True)]
+    out: list[_Component] = []
+    for i, mask, shape in zip(ids, masks, _shape_scores(resampled, settings), strict=True):
+        if shape < settings.min_output_score:
+            continue
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        clutter, ring = _surroundings(labels, stats, i, settings)
+        if ring is not None:
+            (rx, ry, rw, rh), fill = ring
+            ring = ((rx + x0, ry + y0, rw, rh), fill)
+        score = float(shape) * _ramp_down(clutter, settings.max_clutter)
+        out.append(_Component((x + x0, y + y0, w, h), polarity, level, mask, clutter, ring, score))
+    return out
 
 
 def _refine(response: U8, c: _Component, band: _Band, settings: IconSettings) -> list[_Component]:
@@ -635,14 +638,32 @@ def _matches_outside(win: U8, plate: U8, settings: IconSettings) -> bool:
 # --- output ---------------------------------------------------------------------------------
 
 
-def _nms(glyphs: list[_Glyph], iou: float) -> list[_Glyph]:
+def _nms(glyphs: list[_Glyph], iou: float, limit: int) -> list[_Glyph]:
     """Keep the best of glyphs that overlap (one × found at several levels, polarities or
     bands); a glyph centred inside a kept one is the same × too. Scores equal to two decimals
-    are a tie, which the finer band wins: it sees the glyph and its button in more detail."""
+    are a tie, which the finer band wins: it sees the glyph and its button in more detail.
+    At most ``limit`` are kept, which bounds the work on screens full of ×-like marks."""
+    if not glyphs:
+        return []
+    order = sorted(glyphs, key=lambda g: (-round(g.score, 2), -g.band.scale))
+    boxes = np.array([g.box.xyxy for g in order], dtype=np.float64)
+    x1, y1, x2, y2 = boxes.T
+    area = (x2 - x1) * (y2 - y1)
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    alive = np.ones(len(order), dtype=bool)
     kept: list[_Glyph] = []
-    for g in sorted(glyphs, key=lambda g: (-round(g.score, 2), -g.band.scale)):
-        if all(g.box.iou(k.box) < iou and not k.box.contains_point(*g.box.center) for k in kept):
-            kept.append(g)
+    for i, g in enumerate(order):
+        if not alive[i]:
+            continue
+        kept.append(g)
+        if len(kept) >= limit:
+            break
+        inter = np.clip(np.minimum(x2, x2[i]) - np.maximum(x1, x1[i]), 0, None) * np.clip(
+            np.minimum(y2, y2[i]) - np.maximum(y1, y1[i]), 0, None
+        )
+        overlap = inter / np.maximum(area + area[i] - inter, 1e-9) >= iou
+        inside = (x1[i] <= cx) & (cx < x2[i]) & (y1[i] <= cy) & (cy < y2[i])
+        alive &= ~(overlap | inside)
     return kept
 
 
@@ -652,10 +673,20 @@ def _to_original(xywh: XYWH, scale: float, size: tuple[int, int]) -> Box:
     return Box(x / scale, y / scale, (x + w) / scale, (y + h) / scale).clip(*size)
 
 
-def _excluded(box: Box, exclude: Sequence[Box]) -> bool:
-    """Whether the box's centre lies inside one of the excluded text lines."""
-    cx, cy = box.center
-    return any(e.contains_point(cx, cy) for e in exclude)
+def _outside_text(ids: npt.NDArray[np.intp], stats: I32, lines: F64, x0: int, y0: int) -> npt.NDArray[np.intp]:
+    """The components whose box centre lies in none of the excluded text lines: a × inside a
+    word ("XBOX") is a letter. Checked before the costlier scoring, as text is where ×-like
+    letters crowd."""
+    if ids.size == 0 or lines.size == 0:
+        return ids
+    cx = x0 + stats[ids, cv2.CC_STAT_LEFT] + stats[ids, cv2.CC_STAT_WIDTH] / 2
+    cy = y0 + stats[ids, cv2.CC_STAT_TOP] + stats[ids, cv2.CC_STAT_HEIGHT] / 2
+    inside = (
+        (lines[None, :, 0] <= cx[:, None]) & (cx[:, None] < lines[None, :, 2])
+        & (lines[None, :, 1] <= cy[:, None]) & (cy[:, None] < lines[None, :, 3])
+    ).any(axis=1)
+    kept: npt.NDArray[np.intp] = ids[~inside]
+    return kept
 
 
 def _describe(g: _Glyph, size: tuple[int, int], settings: IconSettings) -> IconCandidate:
