@@ -5,27 +5,32 @@ How it works, and why
 1. **Bands.** The screenshot is resampled so that one dp is ``working_px_per_dp`` pixels
    (the fine band): detection then behaves the same on a 270 px and a 1440 px screenshot,
    and a 1080×1920 one costs a quarter of its pixels. Big, bold glyphs are looked for in a
-   coarse band at a fraction of that resolution.
+   coarse band at a fraction of that resolution with a wider kernel.
 2. **Candidates.** A morphological top-hat (light strokes) and black-hat (dark strokes) keep
    thin structures and drop flat areas, photos' large shapes and the plates of buttons, so a
    × shows up whatever its colour and whatever it sits on. Each map is binarised at a
    doubling ladder of contrast levels; connected components of plausible size, aspect, ink
-   fill and symmetry become candidates.
+   fill and symmetry become candidates (those centred in an excluded OCR text line are
+   letters and are dropped first). Near misses are re-cut locally at levels between the
+   ladder's steps.
 3. **Shape.** A candidate's mask is resampled to a small square and compared (soft IoU) with
    rendered × templates of several stroke widths; the four arms must be present, the four
    wedges between them empty, and the bands beside the glyph free of other ink (letters of a
-   word, the speaker of a mute icon). These combine into a score calibrated so that ≥ 0.5
-   means "probably a ×".
-4. **Button.** A ring component enclosing the glyph makes it an outlined button; otherwise a
-   flood fill from the wedges between the arms finds the plate it sits on, and a bounded,
-   compact plate makes it a filled circle or square. The icon's box is then the button.
+   word, the speaker of a mute icon), in the stroke map and, for plain glyphs, in the grey
+   image. These combine into a score calibrated so that ≥ 0.5 means "probably a ×".
+4. **Button.** A closed ring component centred on the glyph makes it an outlined button;
+   otherwise a flood fill from the wedges between the arms finds the plate it sits on, and a
+   bounded, compact plate makes it a filled circle or square. The icon's box is then the
+   button.
 
-Every number lives in ``detector/profiles/detection-icons.yaml`` (``IconSettings``).
+Every number lives in ``detector/profiles/detection-icons.yaml`` (``IconSettings``); the
+dataclass defaults mirror it and a test keeps the two equal.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from importlib import resources
@@ -73,8 +78,11 @@ class IconSettings:
     max_fill: float = 0.7
     centroid_tolerance: float = 0.12
     template_size: int = 24
+    template_supersampling: int = 4
+    ink_coverage: float = 0.5
     stroke_fractions: tuple[float, ...] = (0.06, 0.1, 0.15, 0.21, 0.28)
     arm_samples: tuple[float, ...] = (0.25, 0.4, 0.55, 0.7)
+    arm_slack: int = 1
     gap_depth: tuple[float, ...] = (0.04, 0.1, 0.16)
     iou_mid: float = 0.52
     iou_scale: float = 0.06
@@ -94,8 +102,11 @@ class IconSettings:
     button_min_fill: float = 0.68
     square_min_fill: float = 0.9
     outline_max_delta: float = 12
+    outline_ring_dp: float = 2.0
+    outline_sample_dp: float = 1.5
     nms_iou: float = 0.3
     max_candidates: int = 30
+    nms_tie: float = 0.01
     refine_range: tuple[float, float] = (0.1, 0.5)
     refine_factors: tuple[float, ...] = (0.59, 0.71, 0.84, 1.19, 1.41, 1.68)
     max_refinements: int = 20
@@ -189,7 +200,7 @@ def find_close_icons(
         raise ValueError(f"density must be > 0, got {density}")
     size = (rgb.shape[1], rgb.shape[0])
     glyphs = [g for band in _bands(rgb, density, settings, exclude) for g in _candidate_glyphs(band, size, settings)]
-    kept = _nms(glyphs, settings.nms_iou, settings.max_candidates)
+    kept = _nms(glyphs, settings.nms_iou, settings.max_candidates, settings.nms_tie)
     return sorted((_describe(g, size, settings) for g in kept), key=lambda c: -c.score)
 
 
@@ -459,14 +470,13 @@ def _filled_area(mask: U8, contours: Sequence[Any]) -> float:
 
 
 @functools.lru_cache(maxsize=8)
-def _templates(size: int, fractions: tuple[float, ...]) -> F32:
+def _templates(size: int, fractions: tuple[float, ...], over: int) -> F32:
     """Soft × templates, shape (T, size, size): two diagonal strokes, one per stroke width.
 
-    Drawn 4× larger and area-averaged, like the anti-aliased glyph they are compared with.
+    Drawn ``over`` times larger and area-averaged, like the anti-aliased glyphs they meet.
     Each stroke width comes with square ends (cut by the box, like font glyphs) and with
     round caps (like Material icons), so both endings match.
     """
-    over = 4
     big = size * over
     out: list[F32] = []
     for f in fractions:
@@ -490,13 +500,13 @@ def _shape_scores(m: F32, settings: IconSettings) -> F64:
     The best soft IoU against the templates goes through a logistic centred on ``iou_mid``;
     missing arms (check marks, V, Y) and filled wedges (plus signs, blobs, squares) fade it.
     """
-    t = _templates(settings.template_size, settings.stroke_fractions)
+    t = _templates(settings.template_size, settings.stroke_fractions, settings.template_supersampling)
     inter = np.minimum(m[:, None], t[None]).sum(axis=(2, 3))
     union = np.maximum(m[:, None], t[None]).sum(axis=(2, 3))
     iou = (inter / np.maximum(union, 1e-9)).max(axis=1).astype(np.float64)
     base = 1.0 / (1.0 + np.exp(-(iou - settings.iou_mid) / settings.iou_scale))
-    arms = _arm_coverage(m, settings.arm_samples)
-    gaps = _gap_fill((m >= 0.5).astype(np.float32), settings.gap_depth)  # binarised: resampling blur is not ink
+    arms = _arm_coverage(m, settings)
+    gaps = _gap_fill((m >= settings.ink_coverage).astype(np.float32), settings.gap_depth)  # resampling blur is not ink
     lo, hi = settings.min_arm
     arm_factor = np.clip((arms - lo) / (hi - lo), 0.0, 1.0)
     lo, hi = settings.max_gap
@@ -505,13 +515,16 @@ def _shape_scores(m: F32, settings: IconSettings) -> F64:
     return out
 
 
-def _arm_coverage(m: F32, samples: Sequence[float]) -> F64:
+def _arm_coverage(m: F32, settings: IconSettings) -> F64:
     """The least-covered arm of each mask: fraction of its sample points (and the centre)
-    that are ink. A point counts as ink when its 3×3 neighbourhood holds ink, which forgives
-    slightly bent or off-centre strokes."""
+    that are ink. A point counts as ink when its neighbourhood (``arm_slack`` template pixels
+    around it) holds ink, which forgives slightly bent or off-centre strokes."""
     k, n, _ = m.shape
-    padded = np.pad(m, ((0, 0), (1, 1), (1, 1)))
-    inked = np.max([padded[:, dy : dy + n, dx : dx + n] for dy in range(3) for dx in range(3)], axis=0) >= 0.5
+    samples = settings.arm_samples
+    r = settings.arm_slack
+    padded = np.pad(m, ((0, 0), (r, r), (r, r)))
+    shifts = [padded[:, dy : dy + n, dx : dx + n] for dy in range(2 * r + 1) for dx in range(2 * r + 1)]
+    inked = np.max(shifts, axis=0) >= settings.ink_coverage
     c = (n - 1) / 2.0
     centre = inked[:, round(c), round(c)].astype(np.float64)
     worst = np.ones(k)
@@ -619,16 +632,18 @@ def _button_shape(win: U8, plate: U8, g: _Glyph, settings: IconSettings, x1: int
         return None
     box = (bx + x1, by + y1, bw, bh)
     square = fill >= settings.square_min_fill
-    if _matches_outside(win, plate, settings):
+    if _matches_outside(win, plate, g.band.px_per_dp, settings):
         return box, "square-outline" if square else "circle-outline"
     return box, "square" if square else "circle-filled"
 
 
-def _matches_outside(win: U8, plate: U8, settings: IconSettings) -> bool:
+def _matches_outside(win: U8, plate: U8, px_per_dp: float, settings: IconSettings) -> bool:
     """Whether the plate has the colour of what lies outside its boundary: then a thin ring,
     not a change of colour, bounds it, and the button is an outlined one."""
-    grown = cv2.dilate(plate, np.ones((3, 3), np.uint8), iterations=3)
-    beyond = cv2.dilate(grown, np.ones((3, 3), np.uint8), iterations=2) - grown
+    skip = max(1, round(settings.outline_ring_dp * px_per_dp))
+    sample = max(1, round(settings.outline_sample_dp * px_per_dp))
+    grown = cv2.dilate(plate, np.ones((2 * skip + 1, 2 * skip + 1), np.uint8))
+    beyond = cv2.dilate(grown, np.ones((2 * sample + 1, 2 * sample + 1), np.uint8)) - grown
     if not beyond.any():
         return False
     delta = abs(float(np.median(win[plate > 0])) - float(np.median(win[beyond > 0])))
@@ -638,14 +653,14 @@ def _matches_outside(win: U8, plate: U8, settings: IconSettings) -> bool:
 # --- output ---------------------------------------------------------------------------------
 
 
-def _nms(glyphs: list[_Glyph], iou: float, limit: int) -> list[_Glyph]:
+def _nms(glyphs: list[_Glyph], iou: float, limit: int, tie: float) -> list[_Glyph]:
     """Keep the best of glyphs that overlap (one × found at several levels, polarities or
-    bands); a glyph centred inside a kept one is the same × too. Scores equal to two decimals
-    are a tie, which the finer band wins: it sees the glyph and its button in more detail.
+    bands); a glyph centred inside a kept one is the same × too. Scores within ``tie`` of each
+    other are a tie, which the finer band wins: it sees the glyph and its button in more detail.
     At most ``limit`` are kept, which bounds the work on screens full of ×-like marks."""
     if not glyphs:
         return []
-    order = sorted(glyphs, key=lambda g: (-round(g.score, 2), -g.band.scale))
+    order = sorted(glyphs, key=lambda g: (-math.floor(g.score / tie), -g.band.scale))
     boxes = np.array([g.box.xyxy for g in order], dtype=np.float64)
     x1, y1, x2, y2 = boxes.T
     area = (x2 - x1) * (y2 - y1)
