@@ -119,10 +119,11 @@ def _read_raw(name_or_path: str) -> dict[str, Any]:
         raise ProfileError(f"profile {name_or_path} does not parse: {exc}".splitlines()[0]) from exc
     if not isinstance(raw, dict):
         raise ProfileError(f"profile {name_or_path} is not a mapping")
-    parent = raw.pop("extends", None)
+    data: dict[str, Any] = dict(raw)
+    parent = data.pop("extends", None)
     if parent:
-        raw = _deep_merge(_read_raw(str(parent)), raw)
-    return raw
+        data = _deep_merge(_read_raw(str(parent)), data)
+    return data
 
 
 def _thresholds(raw: dict[str, Any] | None) -> tuple[Threshold, ...]:
@@ -135,8 +136,11 @@ def _thresholds(raw: dict[str, Any] | None) -> tuple[Threshold, ...]:
 
 
 def available_profiles() -> list[str]:
+    # detection-*.yaml files beside the profiles hold a stage's own tuning (the icon detector's), not rules.
     folder = resources.files("detector").joinpath("profiles")
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml") and not p.name.startswith("detection-")
+    )
 
 
 @functools.lru_cache(maxsize=16)

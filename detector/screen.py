@@ -54,7 +54,7 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
     min_area = profile.setting("screen", "window_min_area") * screen_area
     max_area = profile.setting("screen", "window_max_area") * screen_area
     min_height = profile.setting("screen", "window_min_height") * sh
-    lum = luminance_map(small)
+    lum = luminance_map(np.asarray(small, dtype=np.uint8))
     found: list[WindowCandidate] = []
     for c in contours:
         x, y, cw, ch = cv2.boundingRect(c)

@@ -1,0 +1,111 @@
+"""Rule profiles and the lexicon: data that must load, stay complete and say why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from detector.lexicon import Lexicon, load_lexicon, normalise
+from detector.profile import ProfileError, available_profiles, get_profile
+from detector.types import RuleId
+
+
+def test_default_profile_is_complete_and_explained() -> None:
+    profile = get_profile()
+    assert [r.id for r in profile.rules] == list(RuleId)
+    for rule in profile.rules:
+        assert rule.clause and rule.checks and rule.why
+        for t in rule.thresholds:
+            assert t.unit and t.why, f"{rule.id}.{t.name} needs a unit and a reason"
+    for _, items in profile.settings:
+        for t in items:
+            assert t.unit and t.why, f"setting {t.name} needs a unit and a reason"
+    assert profile.value(RuleId.CLOSE_TOO_SMALL, "fail_below") == 12
+    assert profile.value(RuleId.CLOSE_TOO_SMALL, "warn_below") == 24
+    assert profile.value(RuleId.CLOSE_LOW_CONTRAST, "fail_below") == 3.0
+    assert profile.value(RuleId.FULLSCREEN_JUMP, "max_cta_area") == 0.75
+    assert available_profiles() == ["cn-miit-2021"]
+
+
+def test_profile_override_by_path(tmp_path: Path) -> None:
+    custom = tmp_path / "strict.yaml"
+    custom.write_text(
+        "extends: cn-miit-2021\nname: strict\nrules:\n  CLOSE_TOO_SMALL:\n    thresholds:\n"
+        "      fail_below: {value: 16, unit: dp, why: stricter house rule}\n",
+        encoding="utf-8",
+    )
+    profile = get_profile(str(custom))
+    assert profile.name == "strict"
+    assert profile.value(RuleId.CLOSE_TOO_SMALL, "fail_below") == 16
+    assert profile.value(RuleId.CLOSE_TOO_SMALL, "warn_below") == 24  # inherited
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("nope", "unknown profile"), ("/no/such/file.yaml", "not found")],
+)
+def test_bad_profiles(text: str, problem: str) -> None:
+    with pytest.raises(ProfileError, match=problem):
+        get_profile(text)
+
+
+def test_unparseable_profile(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="does not parse"):
+        get_profile(str(bad))
+
+
+@pytest.mark.parametrize(
+    ("text", "close", "countdown", "cue"),
+    [
+        ("跳过", "strong", None, None),
+        ("跳 过", "strong", None, None),
+        ("跳過", "strong", None, None),
+        ("跳过 5", "strong", 5, None),
+        ("5s 跳过", "strong", 5, None),
+        ("5 | 跳过", "strong", 5, None),
+        ("跳过(3)", "strong", 3, None),
+        ("Skip in 5", "strong", 5, None),
+        ("关闭 3s", "strong", 3, None),
+        ("27s｜跳过", "strong", 27, None),
+        ("Skip Ad", "strong", None, None),
+        ("NO THANKS", "strong", None, None),
+        ("No", "strong", None, None),  # a bare YAML no would be a boolean: it must stay a word
+        ("暂不开启", "strong", None, None),
+        ("以后再说", "strong", None, None),
+        ("OK", "weak", None, None),
+        ("下载", None, None, "call_to_action"),
+        ("Install", None, None, "jump_hint"),
+        ("点击跳转详情页或第三方应用", None, None, "tap_anywhere"),
+        ("摇一摇", None, None, "shake"),
+        ("扭动手机", None, None, "shake"),
+        ("广告", None, None, "ad_label"),
+        ("Sponsored", None, None, "ad_label"),
+        ("5秒后可关闭", None, 5, "blocks_close"),
+        ("You can skip in 5", None, None, "blocks_close"),
+        ("Thank you for downloading our application using the", None, None, None),  # a paragraph invites nothing
+        ("06:19", None, None, None),  # a clock is not a countdown
+    ],
+)
+def test_lexicon_table(text: str, close: str | None, countdown: int | None, cue: str | None) -> None:
+    cues = load_lexicon().classify(text)
+    assert cues.close == close
+    assert (cues.countdown_close_s if close else cues.countdown) == countdown
+    flags = {"call_to_action", "jump_hint", "tap_anywhere", "shake", "ad_label", "blocks_close"}
+    raised = {f for f in flags if getattr(cues, f)}
+    if cue is None:
+        assert not raised - {"call_to_action"} if close else not raised
+    else:
+        assert cue in raised
+
+
+def test_lexicon_rejects_yaml_booleans() -> None:
+    with pytest.raises(ValueError, match="must be strings"):
+        Lexicon.from_mapping({"close_text": {"exact": [False]}})
+
+
+@pytest.mark.parametrize(("raw", "norm"), [("ＳＫＩＰ", "skip"), ("  跳 过 ", "跳过"), ("No, Thanks!", "no, thanks")])
+def test_normalise(raw: str, norm: str) -> None:
+    assert normalise(raw) == norm
