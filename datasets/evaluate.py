@@ -11,7 +11,7 @@ from __future__ import annotations
 import resource
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,7 @@ class _Tally:
     confusion: dict[str, dict[str, int]] = field(
         default_factory=lambda: {t: dict.fromkeys(SCREEN_TYPES, 0) for t in SCREEN_TYPES}
     )
+    rule_agree: dict[str, list[int]] = field(default_factory=dict)  # rule -> [agreed, compared]
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
@@ -101,8 +102,25 @@ class _Tally:
 
 @dataclass(frozen=True)
 class EvalResult:
-    metrics: dict[str, Any]
+    metrics: dict[str, Any]  # exactly the contract keys
     lines: tuple[str, ...]  # misses and false alarms, one per line
+    rule_agreement: dict[str, dict[str, float | int]] = field(default_factory=dict)  # synthetic sets only
+
+
+def _score_rules(rec: LabelRecord, report: Report, tally: _Tally, name: str) -> None:
+    """Per-rule agreement with the generator's expected findings (``truth.findings``)."""
+    expected = (rec.truth or {}).get("findings")
+    if not isinstance(expected, Mapping) or not expected:
+        return
+    got = {f.rule.value: f.severity.value for f in report.findings}
+    for rule, want in expected.items():
+        have = got.get(rule, "pass")
+        counts = tally.rule_agree.setdefault(rule, [0, 0])
+        counts[1] += 1
+        if have == want:
+            counts[0] += 1
+        else:
+            tally.lines.append(f"RULE  {name}: {rule} expected {want}, got {have}")
 
 
 def _score_image(rec: LabelRecord, report: Report, tally: _Tally, name: str) -> None:
@@ -185,6 +203,7 @@ def evaluate(
             continue
         tally.latencies.append((time.perf_counter() - start) * 1000.0)
         _score_image(rec, report, tally, name)
+        _score_rules(rec, report, tally, name)
     scored = len(tally.latencies)
     correct = sum(tally.confusion[t][t] for t in tally.confusion if t in tally.confusion[t])
     metrics: dict[str, Any] = {
@@ -214,7 +233,11 @@ def evaluate(
     }
     if tally.errors:
         metrics["errors"] = tally.errors
-    return EvalResult(metrics=metrics, lines=tuple(tally.lines) if verbose_lines else ())
+    agreement = {
+        rule: {"agreed": a, "compared": n, "agreement": round(a / n, 3) if n else 1.0}
+        for rule, (a, n) in sorted(tally.rule_agree.items())
+    }
+    return EvalResult(metrics=metrics, lines=tuple(tally.lines) if verbose_lines else (), rule_agreement=agreement)
 
 
 def format_table(result: EvalResult) -> str:
@@ -240,6 +263,10 @@ def format_table(result: EvalResult) -> str:
         rows.append(f"  {t:<21} " + " ".join(f"{row.get(p, 0):6d}" for p in types))
     lat = m["latency_ms"]
     rows += ["", f"latency ms: p50 {lat['p50']}  p95 {lat['p95']}  max {lat['max']}   peak RSS {m['peak_rss_mb']} MB"]
+    if result.rule_agreement:
+        rows += ["", "rule agreement with truth   agreed / compared"]
+        for rule, v in result.rule_agreement.items():
+            rows.append(f"  {rule:<24} {v['agreement']:6.3f}  {v['agreed']} / {v['compared']}")
     if m.get("errors"):
         rows.append(f"errors: {len(m['errors'])}")
     if result.lines:
