@@ -142,8 +142,16 @@ def classify_screen(
             return ScreenDecision(ScreenType.DIALOG, win.box, 0.7, "a card with dismiss text or dialog wording over a scrim")
         return ScreenDecision(ScreenType.POPUP, win.box, 0.7, "a card over a scrim")
 
-    top_right_icon = any(e.kind == ElementKind.CLOSE_ICON and _top_right(e, w, h, top_band) for e in closes)
-    if closes and (text_closes or not dense):
+    corner_score = profile.setting("screen", "corner_icon_min_score")
+    corner_px = profile.setting("screen", "corner_icon_min_dp") * min(w, h) / profile.setting("units", "baseline_width_dp")
+    top_right_icon = any(
+        e.kind == ElementKind.CLOSE_ICON and _top_right(e, w, h, top_band) and e.score >= corner_score
+        and min(e.box.width, e.box.height) >= corner_px
+        for e in closes
+    )
+    # A × in the top-right corner is how a full-screen upsell or ad is closed, however much text it
+    # carries; in-page ×s of ordinary screens sit in search boxes, chips and toolbars' left end.
+    if closes and (text_closes or not dense or top_right_icon):
         if text_closes and dialog_words and not strong_ad:
             return ScreenDecision(ScreenType.DIALOG, full, 0.6, "dismiss text with dialog wording")
         if strong_ad or text_closes or top_right_icon:
