@@ -8,6 +8,7 @@ is reused for every screenshot.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Sequence
@@ -24,7 +25,7 @@ from .icons import IconCandidate, IconSettings, find_close_icons
 from .imageio import ImageLimits, LoadedImage, load_image
 from .lexicon import Lexicon, load_lexicon
 from .measure import density_for, measure_element
-from .ocr import TextReader, make_reader
+from .ocr import OcrSettings, TextReader, make_reader
 from .pills import corner_skip_controls
 from .profile import DEFAULT_PROFILE, RuleProfile, get_profile
 from .rules import judge, verdict_for
@@ -116,11 +117,15 @@ class Analyzer:
         *,
         icon_detectors: Sequence[IconDetector] | None = None,
         limits: ImageLimits | None = None,
+        ocr_options: dict[str, object] | None = None,
     ) -> None:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         self.profile: RuleProfile = get_profile(profile)
         self.ocr_name = ocr
-        self.reader: TextReader = make_reader(ocr)
+        settings = dataclasses.replace(
+            OcrSettings(), rec_max_aspect=self.profile.setting("detection", "ocr_rec_max_aspect")
+        )
+        self.reader: TextReader = make_reader(ocr, settings=settings, **(ocr_options or {}))
         self.lexicon: Lexicon = load_lexicon()
         self.limits = limits or ImageLimits()
         self.icon_detectors: list[IconDetector] = list(icon_detectors) if icon_detectors is not None else [
@@ -150,7 +155,8 @@ class Analyzer:
         dens = density_for(w, h, baseline_width_dp=self.profile.setting("units", "baseline_width_dp"),
                            density=density, width_dp=width_dp)
 
-        spans = self.reader.read(rgb)
+        located = self.reader.read(rgb)
+        spans = [s for s in located if s.text]  # long body-text lines are located, not read
         t = lap("ocr", t)
         status_bar = status_bar_strip(spans, lexicon=self.lexicon, width=w,
                                       strip_px=self.profile.setting("units", "status_bar_dp") * dens)
@@ -159,7 +165,7 @@ class Analyzer:
                                      density=dens)
         t = lap("text", t)
 
-        exclude = [s.box for s in spans if len(s.text.strip()) >= 2]
+        exclude = [s.box for s in located if not s.text or len(s.text.strip()) >= 2]
         candidates: list[tuple[str, IconCandidate]] = []
         for detector in self.icon_detectors:
             candidates += [(detector.name, c) for c in detector(rgb, density=dens, exclude=exclude)]
@@ -187,7 +193,8 @@ class Analyzer:
         t = lap("ad_marks", t)
 
         elements = texts + icons + marks
-        decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon)
+        decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon,
+                                   text_lines=len(located))
         if decision.screen_type == ScreenType.NONE:
             # Rules do not apply, and × glyphs on an ordinary page are in-page controls, not close controls.
             elements = [e for e in elements if not e.kind.is_close_control]
@@ -215,7 +222,8 @@ class Analyzer:
             profile=self.profile.name,
             timings_ms=tuple(timings),
             versions=_versions(self.ocr_name, self.profile.name, [d.name for d in self.icon_detectors]),
-            notes=image.notes,
+            notes=image.notes + ((f"{len(located) - len(spans)} long text line(s) located but not read",)
+                                 if len(located) > len(spans) else ()),
         )
 
     def _measure(self, rgb: npt.NDArray[np.uint8], screen: Screen) -> list[Measurement]:

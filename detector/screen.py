@@ -98,6 +98,7 @@ def classify_screen(
     *,
     profile: RuleProfile,
     min_icon_score: float,
+    text_lines: int | None = None,
 ) -> ScreenDecision:
     """Name the screen type and its window from the elements found on it.
 
@@ -119,7 +120,7 @@ def classify_screen(
     invites = bool(kinds & {ElementKind.JUMP_HINT, ElementKind.SHAKE})  # the screen asks to jump away
     strong_ad = invites or (ElementKind.AD_LABEL in kinds)
     dialog_words = sum(1 for e in texts if e.attr("dialog_word"))
-    dense = len(texts) >= dense_lines
+    dense = (text_lines if text_lines is not None else len(texts)) >= dense_lines
     text_closes = [e for e in closes if e.kind != ElementKind.CLOSE_ICON]
 
     skip_top = [

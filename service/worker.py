@@ -96,10 +96,8 @@ def _analyzer(ocr: str | None, profile: str | None) -> Analyzer:
 
     key = (ocr or _defaults[0], profile or _defaults[1])
     if key not in _analyzers:
-        from detector.ocr import make_reader
-
-        analyzer = Analyzer(ocr=key[0], profile=key[1], limits=_limits)
-        analyzer.reader = make_reader(key[0], intra_op_threads=_ocr_threads)
+        analyzer = Analyzer(ocr=key[0], profile=key[1], limits=_limits,
+                            ocr_options={"intra_op_threads": _ocr_threads})
         _analyzers[key] = analyzer
     return _analyzers[key]
 

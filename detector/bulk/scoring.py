@@ -86,25 +86,14 @@ def get_analyzer(ocr: str | None, profile: str | None) -> Analyzer:
                 kwargs["ocr"] = ocr
             if profile is not None:
                 kwargs["profile"] = profile
-            analyzer = Analyzer(**kwargs)
-            _single_thread_ocr(analyzer)
+            # One onnxruntime thread per worker: a batch runs one worker per core, where a second
+            # spinning thread per process only slows its neighbours (measured: 2 workers x 2
+            # threads are slower than 2 x 1 on 2 cores).
+            analyzer = Analyzer(**kwargs, ocr_options={"intra_op_threads": BATCH_OCR_THREADS})
             _analyzers[key] = analyzer
         return analyzer
 
 
-def _single_thread_ocr(analyzer: Analyzer) -> None:
-    """Give the Analyzer an OCR reader with one onnxruntime thread.
-
-    The library's default (2 intra-op threads) suits one analysis at a time; a batch runs one
-    worker per core, where a second spinning thread per process only slows its neighbours
-    (measured: 2 workers x 2 threads are slower than 2 x 1 on 2 cores).
-    """
-    try:
-        from detector.ocr import make_reader
-
-        analyzer.reader = make_reader(analyzer.ocr_name, intra_op_threads=BATCH_OCR_THREADS)
-    except (ImportError, AttributeError, ValueError, TypeError):  # an engine without that option
-        log.debug("keeping the Analyzer's own OCR threading")
 
 
 def init_pool_worker(ocr: str | None, profile: str | None, parent_pid: int) -> None:

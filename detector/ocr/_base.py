@@ -78,6 +78,18 @@ class OcrSettings:
     # PaddleOCR pads to 320 px, so "OK" or 跳过 costs as much as a 7-character line; recognition
     # is most of PP-OCR's time, and narrower padding reads the same strings faster (measured).
     rec_min_width: int = 320
+    # Lines longer than this (width / height) are located but not recognised: they are body
+    # text, and recognition costs ~40 ms of CPU per line. Cues and dismiss controls are short
+    # (a button label or a one-line hint). They come back as spans with text "" and confidence 0,
+    # so callers can still count them. 0 recognises every line.
+    rec_max_aspect: float = 0.0
+    # Shrink PP-OCR line boxes to the ink inside them. The DB detector grows its boxes by
+    # ``det_unclip_ratio`` (about 40% of the text height on every side), but sizes are measured
+    # from these boxes and labels hug what is visible; word boxes from Tesseract are already tight.
+    tighten_boxes: bool = True
+    # Least grey-level gap between text and background for the ink to be trusted (out of 255);
+    # below it (text on a busy photo) the detector's box is kept.
+    ink_min_contrast: int = 40
     # Recognition score below which a line is dropped as noise (RapidOCR's own default).
     min_score: float = 0.5
     # Padding (fraction of line height) added around a ``read_line`` box: recognisers need a
@@ -158,6 +170,33 @@ def to_original(box: Box, scale: float, dx: float, dy: float, width: int, height
     """Map a box from a scaled crop back to original-image pixels, clipped to the image."""
     inv = 1.0 / scale
     return Box(box.x1 * inv + dx, box.y1 * inv + dy, box.x2 * inv + dx, box.y2 * inv + dy).clip(width, height)
+
+
+def ink_box(rgb: RGBImage, box: Box, min_contrast: float) -> Box:
+    """The bounds of the text ink inside ``box`` (original pixels); ``box`` itself when unsure.
+
+    Otsu splits the crop's grey levels into two classes; the class that holds most of the crop's
+    outer ring is background, the other is ink. Falls back to ``box`` when the two classes are
+    too close in grey level, or when nothing or everything looks like ink.
+    """
+    h, w = rgb.shape[:2]
+    x1, y1, x2, y2 = box.clip(w, h).to_int()
+    if x2 - x1 < 4 or y2 - y1 < 4:
+        return box
+    gray = cv2.cvtColor(np.ascontiguousarray(rgb[y1:y2, x1:x2]), cv2.COLOR_RGB2GRAY)
+    thresh, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = gray > thresh
+    if not bright.any() or bright.all():
+        return box
+    if float(gray[bright].mean()) - float(gray[~bright].mean()) < min_contrast:
+        return box
+    ring = np.concatenate([bright[0], bright[-1], bright[:, 0], bright[:, -1]])
+    ink = ~bright if ring.mean() > 0.5 else bright
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0 or ink.all():
+        return box
+    return Box(float(x1 + cols[0]), float(y1 + rows[0]), float(x1 + cols[-1] + 1), float(y1 + rows[-1] + 1))
 
 
 def swap_rb(image: RGBImage) -> RGBImage:

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from detector.ocr._base import (
     OcrSettings,
     RGBImage,
+    ink_box,
     line_crop,
     region_view,
     resize,
@@ -99,16 +100,26 @@ class PpOcrReader:
             # screenshots, the original for downscaled ones.
             src, src_scale = (det_img, det_scale) if det_scale > 1.0 else (bgr, 1.0)
             src_quads = [np.ascontiguousarray(q * (src_scale / det_scale), dtype=np.float32) for q in quads]
-            crops = self._engine.get_crop_img_list(src, src_quads)
-            results = self._recognise(crops)
+            read = [s.rec_max_aspect <= 0 or _aspect(q) <= s.rec_max_aspect for q in src_quads]
+            crops = self._engine.get_crop_img_list(src, [q for q, r in zip(src_quads, read, strict=True) if r])
+            recognised = iter(self._recognise(crops) if crops else [])
+            results = [next(recognised) if r else ("", -1.0) for r in read]
         h, w = rgb.shape[:2]
         spans: list[TextSpan] = []
         for quad, (text, score) in zip(src_quads, results, strict=True):
+            if score < 0:  # located, deliberately not read (see OcrSettings.rec_max_aspect)
+                xs, ys = quad[:, 0], quad[:, 1]
+                local = Box(float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+                spans.append(TextSpan("", to_original(local, src_scale, dx, dy, w, h), 0.0))
+                continue
             if not text or score < s.min_score:
                 continue
             xs, ys = quad[:, 0], quad[:, 1]
             local = Box(float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
-            spans.append(TextSpan(text, to_original(local, src_scale, dx, dy, w, h), score))
+            box = to_original(local, src_scale, dx, dy, w, h)
+            if s.tighten_boxes:
+                box = ink_box(rgb, box, s.ink_min_contrast)
+            spans.append(TextSpan(text, box, score))
         return spans
 
     def read_line(self, rgb: RGBImage, box: Box) -> TextSpan | None:
@@ -146,3 +157,9 @@ class PpOcrReader:
             crops, _, _ = self._engine.text_cls(crops)
         results, _ = self._engine.text_rec(crops, False)
         return [(str(text).strip(), float(score)) for text, score, *_ in results]
+
+
+def _aspect(quad: Quad) -> float:
+    """Width over height of a text-line quadrilateral."""
+    xs, ys = quad[:, 0], quad[:, 1]
+    return float((xs.max() - xs.min()) / max(1.0, float(ys.max() - ys.min())))
