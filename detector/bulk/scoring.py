@@ -94,8 +94,6 @@ def get_analyzer(ocr: str | None, profile: str | None) -> Analyzer:
         return analyzer
 
 
-
-
 def init_pool_worker(ocr: str | None, profile: str | None, parent_pid: int) -> None:
     """Process-pool initializer: one thread, one Analyzer, and exit when the parent dies."""
     limit_threads()
