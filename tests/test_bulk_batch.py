@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 import sqlite3
+import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +23,8 @@ class Batch:
     root: Path
     results: Path
     report: Path
-    first: object
-    second: object
+    first: subprocess.CompletedProcess[str]
+    second: subprocess.CompletedProcess[str]
     unique_shas: int
 
 
@@ -57,18 +59,18 @@ def _rows(results: Path) -> list[sqlite3.Row]:
 
 
 def test_batch_scores_each_content_once_and_exits_1_on_fail(batch: Batch) -> None:
-    assert batch.first.returncode == 1, batch.first.stderr  # type: ignore[attr-defined]
+    assert batch.first.returncode == 1, batch.first.stderr
     rows = _rows(batch.results)
     assert len(rows) == batch.unique_shas + 2
     assert all(r["n_scored"] == 1 for r in rows)
     assert {r["status"] for r in rows} >= {"pass", "fail", "not_applicable", "error"}
-    summary = batch.first.stdout  # type: ignore[attr-defined]
+    summary = batch.first.stdout
     assert "11 inputs: scored 9 now, 0 already scored, 2 duplicate copies" in summary
 
 
 def test_rerun_scores_nothing(batch: Batch) -> None:
-    assert batch.second.returncode == 1  # type: ignore[attr-defined]
-    assert "scored 0 now, 9 already scored, 2 duplicate copies" in batch.second.stdout  # type: ignore[attr-defined]
+    assert batch.second.returncode == 1
+    assert "scored 0 now, 9 already scored, 2 duplicate copies" in batch.second.stdout
     assert all(r["n_scored"] == 1 for r in _rows(batch.results))
 
 
@@ -82,10 +84,8 @@ def test_bad_inputs_are_error_rows(batch: Batch) -> None:
 
 
 def test_renamed_copy_maps_to_the_same_row(batch: Batch) -> None:
+    shot0 = (batch.root / "folder" / "shot_00.png").read_bytes()
     with Store.open(batch.results, create=False) as store:
-        shot0 = (batch.root / "folder" / "shot_00.png").read_bytes()
-        import hashlib
-
         sources = store.sources_of(hashlib.sha256(shot0).hexdigest())
     assert [Path(s).name for s in sources] == ["renamed_copy.png", "shot_00.png"]
 

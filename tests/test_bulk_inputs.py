@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from test_bulk_support import make_images
 
-from detector.bulk.inputs import InputUsageError, iter_inputs, read_item, unsafe_member_reason
+from detector.bulk.inputs import InputItem, InputUsageError, iter_inputs, read_item, unsafe_member_reason
 from detector.bulk.runner import exit_code, plan_batch
 from detector.bulk.store import ResultRecord, Store, StoreError
 
 
-def _sources(items: list) -> list[str]:  # type: ignore[type-arg]
+def _sources(items: list[InputItem]) -> list[str]:
     return [i.source for i in items]
 
 
