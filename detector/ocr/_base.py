@@ -47,16 +47,13 @@ class OcrSettings:
     *measured* come from ``benchmarks/ocr.py`` on ../shared/realdev on a 2-core machine.
     """
 
-    # --- image scale (both engines) ---
-    # Longest side (px) of the image the text *detector* sees. Full-resolution 1080x1920 detection
-    # costs several times more than 960 px and finds no more of the dismiss/cue strings (measured);
-    # recognition still reads crops from the full-resolution image, so small text keeps its pixels.
+    # --- image scale ---
+    # Long side (px) of the image the PP-OCR *detector* sees. Big screenshots shrink to it:
+    # at 1080x1920 full-resolution detection costs ~4x more and found no more of the labelled
+    # strings on realdev (measured). Small ones (270-540 px wide, where 跳过 is 7 px tall) grow
+    # to it, which found more of them; growing further (short side 720 or 1080) found no more
+    # and doubled detection time (measured). Recognition always reads full-resolution crops.
     max_side: int = 960
-    # Screenshots whose short side is below this are upscaled before reading. Real Chinese
-    # screenshots arrive at 270-540 px wide, where 跳过/广告 are 6-10 px tall: below what the
-    # detector was trained on. 720 px is the short side the PP-OCR detector is tuned for
-    # (its own default ``limit_side_len``), and it raised recall on realdev (measured).
-    min_short_side: int = 720
     # Never upscale more than this: beyond ~3x interpolation invents no detail, only cost.
     max_upscale: float = 3.0
 
@@ -66,6 +63,13 @@ class OcrSettings:
     intra_op_threads: int = 2
     # The PP-OCR graphs are sequential; parallel branches (inter-op) gain nothing.
     inter_op_threads: int = 1
+    # onnxruntime's CPU memory arena, which RapidOCR turns off: with it on, calls reuse their
+    # buffers; the detector model ran ~25% faster and a whole read ~8% (measured).
+    ort_mem_arena: bool = True
+    # Let idle onnxruntime threads busy-wait for work. Off: on a busy 2-core machine spinning
+    # threads take the CPU that the other worker or pipeline stage needs; a 2-thread recogniser
+    # batch ran 2x slower with spinning on, a whole read ~8% slower (measured under load).
+    ort_spinning: bool = False
     # DB detector pixel threshold and box score threshold: PP-OCR's published defaults.
     det_thresh: float = 0.3
     det_box_thresh: float = 0.5
@@ -74,9 +78,9 @@ class OcrSettings:
     # The 0/180 degree angle classifier: screenshots are upright, so it costs time and
     # only risks flipping short lines like "跳过".
     use_angle_cls: bool = False
-    # Narrowest input (px, at the model's 48 px height) the recogniser pads every line to.
-    # PaddleOCR pads to 320 px, so "OK" or 跳过 costs as much as a 7-character line; recognition
-    # is most of PP-OCR's time, and narrower padding reads the same strings faster (measured).
+    # Narrowest input (px, at the model's 48 px height) the recogniser pads every line to:
+    # PaddleOCR's 320. Narrower padding is ~15% faster but misread short Chinese controls
+    # ("跳过4" lost on realdev at 160 px; measured), and those are what we read for.
     rec_min_width: int = 320
     # Lines longer than this (width / height) are located but not recognised: they are body
     # text, and recognition costs ~40 ms of CPU per line. Cues and dismiss controls are short
@@ -110,30 +114,45 @@ class OcrSettings:
     # Tesseract reads best when capitals are ~20-30 px tall; ``read_line`` scales crops so the
     # line is at least this tall.
     tesseract_line_height: int = 48
+    # Small screenshots are enlarged so their short side reaches this before Tesseract reads
+    # them: it needs capitals ~20 px tall, which phone text reaches at about 1080 px wide.
+    tesseract_min_short_side: int = 1080
     # Seconds before a tesseract subprocess is abandoned (a corrupt image can hang it).
     tesseract_timeout_s: float = 20.0
 
     def __post_init__(self) -> None:
         if self.max_side < 32:
             raise ValueError(f"max_side must be >= 32 px, got {self.max_side}")
-        if self.min_short_side < 0 or self.max_upscale < 1.0:
-            raise ValueError("min_short_side must be >= 0 and max_upscale >= 1")
+        if self.max_upscale < 1.0:
+            raise ValueError(f"max_upscale must be >= 1, got {self.max_upscale}")
         for name in ("det_thresh", "det_box_thresh", "min_score", "tesseract_min_conf"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be within 0..1, got {value}")
 
 
-def text_scale(shape: tuple[int, ...], settings: OcrSettings) -> float:
-    """Upscale factor (>= 1) that brings a small screenshot's text to a readable size.
+def detector_scale(full: tuple[int, ...], view: tuple[int, ...], max_side: int, max_upscale: float) -> float:
+    """Scale for the text detector's input, from the whole screenshot's and the view's sizes.
 
-    It is decided on the *whole* screenshot, not on a region: text size depends on the
-    screenshot's pixel density, not on how big a crop the caller asked for.
+    A screenshot smaller than ``max_side`` is enlarged towards it (at most ``max_upscale``), and
+    so is any region of it: text size follows the screenshot's pixel density, not the size of
+    the crop a caller asked for. Otherwise the view (whole image or region) only shrinks, and
+    only as far as needed to fit ``max_side``.
     """
-    short = min(shape[0], shape[1])
-    if short <= 0 or short >= settings.min_short_side:
+    long_full = max(full[0], full[1])
+    if 0 < long_full < max_side:
+        return min(max_upscale, max_side / long_full)
+    long_view = max(view[0], view[1])
+    return min(1.0, max_side / long_view) if long_view > 0 else 1.0
+
+
+def short_side_scale(full: tuple[int, ...], min_short_side: int, max_upscale: float) -> float:
+    """Enlargement (>= 1, <= ``max_upscale``) that brings the screenshot's short side to
+    ``min_short_side``; decided on the whole screenshot for the same reason as above."""
+    short = min(full[0], full[1])
+    if short <= 0 or short >= min_short_side:
         return 1.0
-    return min(settings.max_upscale, settings.min_short_side / short)
+    return min(max_upscale, min_short_side / short)
 
 
 def region_view(rgb: RGBImage, region: Box | None) -> tuple[RGBImage, int, int]:

@@ -1,14 +1,15 @@
 """PP-OCRv4 (detector + recogniser) through onnxruntime, via ``rapidocr_onnxruntime``.
 
 Why this engine is the default: its ONNX models ship inside the wheel (nothing is downloaded,
-ever: its source has no network code, and tests/test_ocr.py runs it with sockets disabled), it
-reads Chinese and English in one model, and at 960 px it reads a screenshot in a few hundred ms on
-2 cores.
+ever: its source has no network code, and tests/test_ocr.py runs it with sockets refused), it
+reads Chinese and English with one model, and at 960 px it reads a screenshot in a few hundred
+ms on 2 cores.
 
 Why we drive the stages ourselves instead of one ``RapidOCR()(image)`` call:
 
-* detection runs on a downscaled image (fast) while recognition reads its crops from the
-  full-resolution image (small text such as 广告 keeps its pixels);
+* detection runs on a resized image (fast, and small screenshots get enlarged) while recognition
+  reads its crops from the original pixels: crops cut from an enlarged image read *worse*
+  (measured on realdev), crops cut from a shrunk one lose small text such as 广告;
 * RapidOCR keeps per-call keyword options (``box_thresh``, ``text_score`` ...) as instance state
   once given, and falls back to that state when a later call gives none, so one caller's
   options leak into the next. Every call here passes all of them explicitly.
@@ -25,22 +26,25 @@ import numpy.typing as npt
 from detector.ocr._base import (
     OcrSettings,
     RGBImage,
+    detector_scale,
     ink_box,
     line_crop,
     region_view,
     resize,
     swap_rb,
-    text_scale,
     to_original,
 )
 from detector.types import Box, TextSpan
 
-# RapidOCR resizes images whose long side exceeds its ``max_side_len`` (2000) *before* our own
-# scaling is undone; we size the detector input ourselves, so its limit is set out of the way.
+# RapidOCR resizes images whose long side exceeds its ``max_side_len`` (2000) before detecting;
+# we size the detector input ourselves, so its limit is set out of the way.
 _NO_ENGINE_RESIZE = 100_000
 
 # The PP-OCRv4 recogniser's fixed input height.
 _REC_HEIGHT = 48
+
+# Score given to lines located but deliberately not recognised (OcrSettings.rec_max_aspect).
+_NOT_READ = -1.0
 
 Quad = npt.NDArray[np.float32]
 
@@ -56,16 +60,16 @@ class PpOcrReader:
         except ImportError as exc:  # pragma: no cover - depends on the installation
             raise RuntimeError(
                 "OCR engine 'ppocr' needs rapidocr-onnxruntime: "
-                "pip install --no-deps rapidocr-onnxruntime==1.4.4 (see README: --no-deps keeps "
-                "opencv-python-headless)"
+                "pip install --no-deps rapidocr-onnxruntime==1.4.4 (--no-deps keeps "
+                "opencv-python-headless; its real needs are pyclipper shapely pyyaml six tqdm)"
             ) from exc
         self.settings = settings
         self._engine: Any = RapidOCR(
             intra_op_num_threads=settings.intra_op_threads,
             inter_op_num_threads=settings.inter_op_threads,
             max_side_len=_NO_ENGINE_RESIZE,
-            # "max" keeps the detector from *upscaling* (its "min" default blows every image
-            # up to a 736 px short side); our own scaling already chose the size.
+            # "max" keeps the detector from resizing again (its "min" default blows every image
+            # up to a 736 px short side); detector_scale already chose the size.
             det_limit_type="max",
             det_limit_side_len=settings.max_side,
             det_thresh=settings.det_thresh,
@@ -75,61 +79,57 @@ class PpOcrReader:
             use_cls=settings.use_angle_cls,
             rec_img_shape=[3, _REC_HEIGHT, settings.rec_min_width],
         )
+        #: How many of the three onnxruntime sessions run with our session options (see _tune).
+        self.tuned_sessions = sum(
+            _tune(wrapper, settings)
+            for wrapper in (
+                getattr(getattr(self._engine, "text_det", None), "infer", None),
+                getattr(getattr(self._engine, "text_cls", None), "infer", None),
+                getattr(getattr(self._engine, "text_rec", None), "session", None),
+            )
+        )
         # RapidOCR mutates its stages per call (thresholds, the detector's resize op), so
         # concurrent calls on one engine could see each other's state.
         self._lock = threading.Lock()
 
     def read(self, rgb: RGBImage, *, region: Box | None = None) -> list[TextSpan]:
-        """Detect text lines on a resized copy, recognise them from full-resolution crops."""
+        """Detect text lines on a resized copy, recognise them from original-pixel crops."""
         view, dx, dy = region_view(rgb, region)
-        vh, vw = view.shape[:2]
-        if vh < 2 or vw < 2:
+        if view.shape[0] < 2 or view.shape[1] < 2:
             return []
         s = self.settings
-        up = text_scale(rgb.shape, s)
-        # Small screenshots are upscaled to a readable text size; large ones are capped at
-        # max_side for the detector only.
-        det_scale = up if up > 1.0 else min(1.0, s.max_side / max(vh, vw))
+        det_scale = detector_scale(rgb.shape, view.shape, s.max_side, s.max_upscale)
         bgr = swap_rb(view)
-        det_img = resize(bgr, det_scale)
         with self._lock:
-            quads = self._detect(det_img)
-            if not quads:
-                return []
-            # Read crops from whichever image has more pixels: the upscaled one for tiny
-            # screenshots, the original for downscaled ones.
-            src, src_scale = (det_img, det_scale) if det_scale > 1.0 else (bgr, 1.0)
-            src_quads = [np.ascontiguousarray(q * (src_scale / det_scale), dtype=np.float32) for q in quads]
-            read = [s.rec_max_aspect <= 0 or _aspect(q) <= s.rec_max_aspect for q in src_quads]
-            crops = self._engine.get_crop_img_list(src, [q for q, r in zip(src_quads, read, strict=True) if r])
-            recognised = iter(self._recognise(crops) if crops else [])
-            results = [next(recognised) if r else ("", -1.0) for r in read]
+            quads = [q / det_scale for q in self._detect(resize(bgr, det_scale))]
+            wanted = [s.rec_max_aspect <= 0 or _aspect(q) <= s.rec_max_aspect for q in quads]
+            chosen = [q for q, want in zip(quads, wanted, strict=True) if want]
+            read = iter(self._recognise(self._engine.get_crop_img_list(bgr, chosen)) if chosen else [])
+            results = [next(read) if want else ("", _NOT_READ) for want in wanted]
         h, w = rgb.shape[:2]
         spans: list[TextSpan] = []
-        for quad, (text, score) in zip(src_quads, results, strict=True):
-            if score < 0:  # located, deliberately not read (see OcrSettings.rec_max_aspect)
-                xs, ys = quad[:, 0], quad[:, 1]
-                local = Box(float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
-                spans.append(TextSpan("", to_original(local, src_scale, dx, dy, w, h), 0.0))
-                continue
-            if not text or score < s.min_score:
-                continue
+        for quad, (text, score) in zip(quads, results, strict=True):
             xs, ys = quad[:, 0], quad[:, 1]
-            local = Box(float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
-            box = to_original(local, src_scale, dx, dy, w, h)
-            if s.tighten_boxes:
-                box = ink_box(rgb, box, s.ink_min_contrast)
-            spans.append(TextSpan(text, box, score))
+            box = to_original(
+                Box(float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())), 1.0, dx, dy, w, h
+            )
+            if score == _NOT_READ:
+                # Located, deliberately not read: text "" and confidence 0 let callers count
+                # body text (page density) without paying for its recognition.
+                spans.append(TextSpan("", box, 0.0))
+            elif text and score >= s.min_score:
+                spans.append(
+                    TextSpan(text, ink_box(rgb, box, s.ink_min_contrast) if s.tighten_boxes else box, score)
+                )
         return spans
 
     def read_line(self, rgb: RGBImage, box: Box) -> TextSpan | None:
-        """Recognise one located line (no detection: ~10 ms instead of a full-screen pass)."""
+        """Recognise one located line (no detection: ~10-20 ms instead of a full-screen pass)."""
         crop, clipped = line_crop(rgb, box, self.settings.line_pad)
         if crop.shape[0] < 2 or crop.shape[1] < 2:
             return None
-        bgr = swap_rb(crop)
         with self._lock:
-            ((text, score),) = self._recognise([bgr])
+            ((text, score),) = self._recognise([swap_rb(crop)])
         if not text or score < self.settings.min_score:
             return None
         return TextSpan(text, clipped, score)
@@ -163,3 +163,28 @@ def _aspect(quad: Quad) -> float:
     """Width over height of a text-line quadrilateral."""
     xs, ys = quad[:, 0], quad[:, 1]
     return float((xs.max() - xs.min()) / max(1.0, float(ys.max() - ys.min())))
+
+
+def _tune(wrapper: Any, settings: OcrSettings) -> bool:
+    """Reopen one of RapidOCR's onnxruntime sessions with our session options.
+
+    RapidOCR hard-codes two options that cost us on a 2-core machine: the CPU memory arena off
+    and thread spinning on (see :class:`OcrSettings` ``ort_mem_arena`` / ``ort_spinning`` for
+    the measurements). The model is loaded a second time, once per process. Returns False, and
+    keeps RapidOCR's session, when the wrapper does not look as expected (a rapidocr upgrade).
+    """
+    import onnxruntime as ort
+
+    session = getattr(wrapper, "session", None)
+    model_path = getattr(session, "_model_path", None)
+    if session is None or not model_path:
+        return False
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 4  # silence; errors still raise
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.enable_cpu_mem_arena = settings.ort_mem_arena
+    opts.intra_op_num_threads = settings.intra_op_threads
+    opts.inter_op_num_threads = settings.inter_op_threads
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if settings.ort_spinning else "0")
+    wrapper.session = ort.InferenceSession(model_path, sess_options=opts, providers=["CPUExecutionProvider"])
+    return True

@@ -21,7 +21,7 @@ from detector.ocr._base import (
     line_crop,
     region_view,
     resize,
-    text_scale,
+    short_side_scale,
     to_original,
 )
 from detector.types import Box, TextSpan
@@ -64,7 +64,7 @@ class TesseractReader:
         view, dx, dy = region_view(rgb, region)
         if view.shape[0] < 2 or view.shape[1] < 2:
             return []
-        scale = text_scale(rgb.shape, self.settings)
+        scale = short_side_scale(rgb.shape, self.settings.tesseract_min_short_side, self.settings.max_upscale)
         data = self._data(resize(view, scale), self.settings.tesseract_psm)
         h, w = rgb.shape[:2]
         spans: list[TextSpan] = []
