@@ -48,11 +48,11 @@ class OcrSettings:
     """
 
     # --- image scale ---
-    # Long side (px) of the image the PP-OCR *detector* sees. Big screenshots shrink to it:
-    # at 1080x1920 full-resolution detection costs ~4x more and found no more of the labelled
-    # strings on realdev (measured). Small ones (270-540 px wide, where 跳过 is 7 px tall) grow
-    # to it, which found more of them; growing further (short side 720 or 1080) found no more
-    # and doubled detection time (measured). Recognition always reads full-resolution crops.
+    # Long side (px) of the image the PP-OCR *detector* sees; recognition always reads crops
+    # of the original pixels. Big screenshots shrink to it: 1280 found no more of realdev's
+    # labelled strings and cost ~20% more time, 736 lost "Ad"/"AdChoices" (measured). Small ones
+    # (270-540 px wide, 跳过 ~7 px tall) grow to it: on those 20 screenshots 47 of 59 strings
+    # vs 46 unscaled; growing to a 720 px short side found 48 but doubles detection pixels.
     max_side: int = 960
     # Never upscale more than this: beyond ~3x interpolation invents no detail, only cost.
     max_upscale: float = 3.0
@@ -102,20 +102,23 @@ class OcrSettings:
 
     # --- Tesseract ---
     tesseract_lang: str = "chi_sim+eng"
-    # Page segmentation mode: 11 (sparse text, no layout) vs 3 (auto layout). Screenshots are
-    # scattered short labels, not paragraphs; 11 found more of them on realdev (measured).
-    tesseract_psm: int = 11
-    # Tesseract's own OpenMP threading is 2-3x *slower* on small images (thread start-up costs
-    # more than the work); 1 thread per process is faster. Set only if the caller has not set it.
+    # Page segmentation mode: 3 (automatic layout) found more of realdev's labelled strings than
+    # 11 (sparse text: 67 vs 64 of 143) and ran ~10% faster (measured). Neither finds an isolated
+    # two-character Chinese word such as 广告; read_line (PSM 7) does.
+    tesseract_psm: int = 3
+    # Tesseract's OpenMP threading costs more than it gains on screenshots: with one thread a
+    # read took 2.3x less wall time and 2.4x less CPU (measured on realdev, 2 cores). Applied
+    # through OMP_THREAD_LIMIT, and only when the caller has not set it.
     tesseract_omp_threads: int | None = 1
-    # Lines whose mean word confidence is below this (0..1) are dropped as noise; Tesseract
-    # emits many low-confidence fragments from pictures and icons.
+    # Lines whose mean word confidence is below this (0..1) are dropped as noise (fragments read
+    # from pictures and icons); 0.0 and 0.2 found no more labelled strings on realdev (measured).
     tesseract_min_conf: float = 0.4
     # Tesseract reads best when capitals are ~20-30 px tall; ``read_line`` scales crops so the
     # line is at least this tall.
     tesseract_line_height: int = 48
     # Small screenshots are enlarged so their short side reaches this before Tesseract reads
-    # them: it needs capitals ~20 px tall, which phone text reaches at about 1080 px wide.
+    # them (it wants capitals >= ~20 px; phone text reaches that at ~1080 px wide). 720 ran a
+    # little faster but found one string fewer on realdev (66 vs 67 of 143; measured).
     tesseract_min_short_side: int = 1080
     # Seconds before a tesseract subprocess is abandoned (a corrupt image can hang it).
     tesseract_timeout_s: float = 20.0
