@@ -59,7 +59,7 @@ def model_share(records: Sequence[LabelRecord], model: ModelIcons) -> str:
         t0 = time.process_time()
         cands = model.candidates(rgb, density=density_of(rgb))
         t1 = time.process_time()
-        model.probabilities(rgb, [c.box for c in cands])
+        model.probabilities(rgb, cands)
         t2 = time.process_time()
         search.append((t1 - t0) * 1000)
         infer.append((t2 - t1) * 1000)

@@ -3,13 +3,14 @@
 How it works, and why
 ---------------------
 1. **Candidates.** The classical detector (:func:`detector.icons.find_close_icons`) runs with
-   its output threshold at zero, so it returns every plausible component it scored, however
-   badly: on real screenshots about 25 per image, and almost every visible × among them, also
-   those its hand-made shape score rejects (a light × on a busy photo).
-2. **Crops.** Each candidate is cut out around its box centre at several context sizes (the
-   manifest's ``contexts``, multiples of the box's longer side), turned grey, resized to a
-   small square and standardised per crop: the × at one size, its neighbourhood (the ▷ of an
-   AdChoices mark, the letters of a word, the pill of a search box) at the other.
+   its output threshold lowered to the least classical score the fusion can still accept
+   (:func:`min_classical`; 0.36 for the geometric mean at 0.6), so it returns candidates its
+   own threshold rejects. Training saw every candidate, down to score zero.
+2. **Crops.** Each candidate is cut out, grey, at several context sizes (the manifest's
+   ``glyph_contexts``, multiples of the glyph's longer side, then ``contexts``, multiples of
+   the box's: the button when there is one), resized to a small square and standardised per
+   crop: the strokes up close, the button, and the neighbourhood (the ▷ of an AdChoices mark,
+   the letters of a word, the pill of a search box).
 3. **Classifier.** A tiny CNN (``models/train.py``, trained only on ``datasets.synth`` screens)
    gives each crop the probability of being a close icon, all crops of a screenshot in one
    batched onnxruntime call.
@@ -48,6 +49,7 @@ __all__ = [
     "crop_candidates",
     "fuse",
     "load_spec",
+    "min_classical",
     "model_available",
     "normalise",
 ]
@@ -71,7 +73,8 @@ class ModelSpec:
     path: Path  # the .onnx file
     sha256: str
     input_size: int  # crops are input_size × input_size
-    contexts: tuple[float, ...]  # crop side / box longer side, one input channel each
+    glyph_contexts: tuple[float, ...]  # crop side / glyph longer side, one input channel each (first)
+    contexts: tuple[float, ...]  # crop side / box longer side, one input channel each (after those)
     min_crop_px: float  # a box shorter than this is treated as this long before the context
     std_floor: float  # per-crop standardisation: (x - mean) / max(std, std_floor), x in 0..1
     fusion: str  # how the model probability and the classical score combine (see fuse)
@@ -109,6 +112,7 @@ def load_spec(manifest: Path | None = None) -> ModelSpec:
             path=manifest.parent / str(data["file"]),
             sha256=str(data["sha256"]).lower(),
             input_size=int(inp["size"]),
+            glyph_contexts=tuple(float(c) for c in inp.get("glyph_contexts", ())),
             contexts=tuple(float(c) for c in inp["contexts"]),
             min_crop_px=float(inp["min_box_px"]),
             std_floor=float(inp["std_floor"]),
@@ -133,34 +137,43 @@ def load_spec(manifest: Path | None = None) -> ModelSpec:
 # --- preprocessing (shared with models/train.py) --------------------------------------------
 
 
-def crop_candidates(gray: U8, boxes: Sequence[Box], *, size: int, contexts: Sequence[float],
-                    min_box_px: float) -> U8:
-    """Square grey crops around each box, shape (N, len(contexts), size, size), uint8.
+def crop_candidates(gray: U8, boxes: Sequence[Box], glyphs: Sequence[Box] | None = None, *, size: int,
+                    contexts: Sequence[float], glyph_contexts: Sequence[float] = (), min_box_px: float) -> U8:
+    """Square grey crops around each candidate, shape (N, len(glyph_contexts) + len(contexts), size, size).
 
-    A crop is centred on the box and ``context`` times the box's longer side (at least
-    ``min_box_px``) wide; what falls outside the image repeats its edge pixels. Shrinking
-    averages areas, so thin strokes keep their ink.
+    The first channels are cut around the candidate's glyph (the × strokes; ``glyphs``, default
+    the boxes), one per ``glyph_contexts`` entry, the others around its box (the button, when
+    there is one), one per ``contexts`` entry. A crop is centred on its box and ``context``
+    times the box's longer side (at least ``min_box_px``) wide; what falls outside the image
+    repeats its edge pixels. Shrinking averages areas, so thin strokes keep their ink.
     """
-    out = np.zeros((len(boxes), len(contexts), size, size), np.uint8)
-    h, w = gray.shape
-    for i, box in enumerate(boxes):
-        cx, cy = box.center
-        side = max(box.width, box.height, min_box_px)
-        for j, ctx in enumerate(contexts):
-            half = ctx * side / 2.0
-            x1, y1 = math.floor(cx - half), math.floor(cy - half)
-            n = max(1, math.ceil(2 * half))
-            x2, y2 = x1 + n, y1 + n
-            sx1, sy1, sx2, sy2 = max(0, x1), max(0, y1), min(w, x2), min(h, y2)
-            if sx2 <= sx1 or sy2 <= sy1:
-                continue
-            patch = gray[sy1:sy2, sx1:sx2]
-            if (sx1, sy1, sx2, sy2) != (x1, y1, x2, y2):
-                patch = np.asarray(cv2.copyMakeBorder(patch, sy1 - y1, y2 - sy2, sx1 - x1, x2 - sx2,
-                                                      cv2.BORDER_REPLICATE), dtype=np.uint8)
-            interp = cv2.INTER_AREA if n > size else cv2.INTER_LINEAR
-            out[i, j] = cv2.resize(patch, (size, size), interpolation=interp)
+    glyphs = boxes if glyphs is None else glyphs
+    if len(glyphs) != len(boxes):
+        raise ValueError(f"{len(boxes)} boxes but {len(glyphs)} glyphs")
+    plan = [(True, c) for c in glyph_contexts] + [(False, c) for c in contexts]
+    out = np.zeros((len(boxes), len(plan), size, size), np.uint8)
+    for i, (box, glyph) in enumerate(zip(boxes, glyphs, strict=True)):
+        for j, (use_glyph, ctx) in enumerate(plan):
+            out[i, j] = _crop(gray, glyph if use_glyph else box, ctx, size, min_box_px)
     return out
+
+
+def _crop(gray: U8, box: Box, context: float, size: int, min_box_px: float) -> U8:
+    h, w = gray.shape
+    cx, cy = box.center
+    half = context * max(box.width, box.height, min_box_px) / 2.0
+    x1, y1 = math.floor(cx - half), math.floor(cy - half)
+    n = max(1, math.ceil(2 * half))
+    x2, y2 = x1 + n, y1 + n
+    sx1, sy1, sx2, sy2 = max(0, x1), max(0, y1), min(w, x2), min(h, y2)
+    if sx2 <= sx1 or sy2 <= sy1:
+        return np.zeros((size, size), np.uint8)
+    patch = gray[sy1:sy2, sx1:sx2]
+    if (sx1, sy1, sx2, sy2) != (x1, y1, x2, y2):
+        patch = np.asarray(cv2.copyMakeBorder(patch, sy1 - y1, y2 - sy2, sx1 - x1, x2 - sx2, cv2.BORDER_REPLICATE),
+                           dtype=np.uint8)
+    interp = cv2.INTER_AREA if n > size else cv2.INTER_LINEAR
+    return np.asarray(cv2.resize(patch, (size, size), interpolation=interp), dtype=np.uint8)
 
 
 def normalise(crops: U8, std_floor: float) -> F32:
@@ -197,6 +210,16 @@ def fuse(model_p: npt.NDArray[np.float64], classical: npt.NDArray[np.float64], m
         f < threshold, 0.5 * f / threshold, 0.5 + 0.5 * (f - threshold) / (1.0 - threshold)
     )
     return out
+
+
+def min_classical(method: str, threshold: float) -> float:
+    """The lowest classical score that can still reach ``threshold`` once fused with a model
+    probability of 1: candidates below it are not worth cropping. ``model`` ignores the score."""
+    if method == "geometric":
+        return threshold * threshold
+    if method == "mean":
+        return max(0.0, 2.0 * threshold - 1.0)
+    return 0.0
 
 
 # --- runtime ---------------------------------------------------------------------------------
@@ -257,19 +280,24 @@ class ModelIcons:
         self.spec = load_spec(manifest)
         self._session = _session(self.spec)
         base = settings or IconSettings()  # what ClassicalIcons uses
-        self.settings = replace(base, min_output_score=0.0)  # every scored candidate: the model decides
+        # The detector's own floor stays (it also decides which near misses get refined); candidates
+        # below min_classical are dropped afterwards: no model probability could lift them to the threshold.
+        self.floor = min_classical(self.spec.fusion, self.spec.threshold)
+        self.settings = replace(base, min_output_score=min(base.min_output_score, self.floor))
 
     def candidates(self, rgb: npt.NDArray[np.uint8], *, density: float, exclude: Sequence[Box] = ()) -> list[IconCandidate]:
-        """The classical detector's candidates at threshold zero, best classical score first, capped."""
+        """The classical detector's candidates that could pass the fusion (:func:`min_classical`),
+        best classical score first, capped."""
         cands = find_close_icons(rgb, density=density, settings=self.settings, exclude=exclude)
-        return cands[: self.spec.max_candidates]
+        return [c for c in cands if c.score >= self.floor][: self.spec.max_candidates]
 
-    def probabilities(self, rgb: npt.NDArray[np.uint8], boxes: Sequence[Box]) -> npt.NDArray[np.float64]:
-        """The model's close-icon probability for each box, one batched run."""
-        if not boxes:
+    def probabilities(self, rgb: npt.NDArray[np.uint8], cands: Sequence[IconCandidate]) -> npt.NDArray[np.float64]:
+        """The model's close-icon probability for each candidate, one batched run."""
+        if not cands:
             return np.zeros(0, np.float64)
         gray = np.asarray(cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2GRAY), dtype=np.uint8)
-        crops = crop_candidates(gray, boxes, size=self.spec.input_size, contexts=self.spec.contexts,
+        crops = crop_candidates(gray, [c.box for c in cands], [c.glyph for c in cands], size=self.spec.input_size,
+                                contexts=self.spec.contexts, glyph_contexts=self.spec.glyph_contexts,
                                 min_box_px=self.spec.min_crop_px)
         (logits,) = self._session.run([self.spec.output_name], {self.spec.input_name: normalise(crops, self.spec.std_floor)})
         z = np.asarray(logits, dtype=np.float64).reshape(-1)
@@ -280,7 +308,7 @@ class ModelIcons:
         cands = self.candidates(rgb, density=density, exclude=exclude)
         if not cands:
             return []
-        p = self.probabilities(rgb, [c.box for c in cands])
+        p = self.probabilities(rgb, cands)
         fused = fuse(p, np.array([c.score for c in cands], np.float64), self.spec.fusion, self.spec.threshold)
         out = [
             replace(c, score=round(float(s), 3))

@@ -106,3 +106,39 @@ def icon_stats(labels: Sequence[Any], detector: Detector, *, threshold: float = 
         stats.false_alarms["none" if rec.screen == "none" else "overlay"].append(len(false))
         stats.lines += [f"FALSE {name} ({rec.screen}): {d.box.to_list()} score {d.score} {d.style}" for d in false]
     return stats
+
+
+def fusion_table(labels: Sequence[Any], model: Any, methods: Sequence[str], thresholds: Sequence[float]) -> dict[str, Any]:
+    """Icon recall and false alarms of every fusion at every threshold (``model`` is a
+    :class:`detector.model.ModelIcons`; its candidates and probabilities are computed once)."""
+    from detector.model import fuse
+
+    per_image = []
+    for rec in labels:
+        rgb = np.asarray(Image.open(rec.image).convert("RGB"))
+        cands = model.candidates(rgb, density=density_of(rgb))
+        p = model.probabilities(rgb, cands)
+        icons = [Box.from_xyxy(c.box) for c in rec.close_controls if c.kind == "icon"]
+        others = [Box.from_xyxy(c.box) for c in rec.close_controls if c.kind != "icon"]
+        per_image.append((rec.screen, cands, p, np.array([c.score for c in cands], np.float64), icons, others))
+    out: dict[str, Any] = {}
+    for method in methods:
+        rows = {}
+        for t in thresholds:
+            hits = n = 0
+            fa = {"none": 0, "overlay": 0}
+            for screen, cands, p, s, icons, others in per_image:
+                f = fuse(p, s, method) if len(cands) else np.zeros(0)
+                kept = [c.box for c, v in zip(cands, f, strict=True) if v >= t]
+                used: set[int] = set()
+                for box in icons:
+                    n += 1
+                    hit = next((i for i, k in enumerate(kept) if i not in used and matches(k, box)), None)
+                    if hit is not None:
+                        used.add(hit)
+                        hits += 1
+                fa["none" if screen == "none" else "overlay"] += sum(
+                    1 for i, k in enumerate(kept) if i not in used and not any(matches(k, o) for o in others))
+            rows[f"{t:.2f}"] = {"icon_recall": f"{hits}/{n}", "false_alarms": fa}
+        out[method] = rows
+    return out

@@ -24,6 +24,7 @@ from detector.model import (
     crop_candidates,
     fuse,
     load_spec,
+    min_classical,
     model_available,
     normalise,
 )
@@ -188,6 +189,17 @@ def test_crops_are_centred_and_edge_padded() -> None:
     assert x.dtype == np.float32 and abs(float(x[0, 1].mean())) < 1e-5
 
 
+def test_glyph_channels_come_first() -> None:
+    gray = np.zeros((100, 100), np.uint8)
+    gray[45:55, 45:55] = 255  # the glyph, inside a 40 px button box
+    crops = crop_candidates(gray, [Box(30, 30, 70, 70)], [Box(45, 45, 55, 55)], size=8, contexts=(1.0,),
+                            glyph_contexts=(1.0,), min_box_px=4)
+    assert crops.shape == (1, 2, 8, 8)
+    assert crops[0, 0].min() == 255 and crops[0, 1].min() == 0
+    with pytest.raises(ValueError, match="glyphs"):
+        crop_candidates(gray, [Box(30, 30, 70, 70)], [], size=8, contexts=(1.0,), min_box_px=4)
+
+
 def test_fuse_maps_threshold_to_half() -> None:
     p, s = np.array([0.0, 0.3, 0.6, 1.0]), np.array([1.0, 1.0, 0.2, 1.0])
     assert fuse(p, s, "model", 0.3).tolist() == pytest.approx([0.0, 0.5, 0.5 + 0.5 * 0.3 / 0.7, 1.0])
@@ -195,3 +207,13 @@ def test_fuse_maps_threshold_to_half() -> None:
     assert fuse(p, s, "geometric")[3] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="unknown fusion"):
         fuse(p, s, "max")
+
+
+def test_min_classical_is_the_fusion_floor() -> None:
+    for method, t in (("geometric", 0.6), ("mean", 0.7), ("model", 0.5)):
+        floor = min_classical(method, t)
+        if method == "model":
+            assert floor == 0.0
+            continue
+        assert fuse(np.array([1.0]), np.array([floor]), method, t)[0] == pytest.approx(0.5)
+        assert fuse(np.array([1.0]), np.array([floor - 0.01]), method, t)[0] < 0.5
