@@ -93,6 +93,8 @@ class Lexicon:
     tap_anywhere: PhraseSet
     status_bar_clock: re.Pattern[str]
     corner_pill_close: re.Pattern[str]
+    corner_spot_phrases: tuple[str, ...]
+    corner_spot_forms: tuple[str, ...]
     call_to_action: PhraseSet
     dialog_words: PhraseSet
     cue_max_words: int
@@ -125,6 +127,8 @@ class Lexicon:
             tap_anywhere=PhraseSet.of(words("tap_anywhere", "contains")),
             status_bar_clock=re.compile(str(raw.get("status_bar_clock") or "(?!)")),
             corner_pill_close=re.compile(str(raw.get("corner_pill_close") or "(?!)"), re.IGNORECASE),
+            corner_spot_phrases=tuple(words("corner_spot", "phrases")),
+            corner_spot_forms=tuple(words("corner_spot", "countdown_forms")),
             call_to_action=PhraseSet.of(words("call_to_action", "contains")),
             dialog_words=PhraseSet.of(words("dialog_words", "contains")),
             cue_max_words=int((raw.get("limits") or {}).get("cue_max_words", 6)),
@@ -186,6 +190,15 @@ class Lexicon:
             return False, None
         n = m.groupdict().get("n")
         return True, int(n) if n else None
+
+    def corner_spot_candidates(self, reading: str) -> list[str]:
+        """Phrases to spot in a corner line the recogniser read as ``reading``: each skip label
+        alone, and in every countdown form with each number found in the reading."""
+        numbers = list(dict.fromkeys(re.findall(r"\d{1,2}", reading)))[:2]
+        out = list(self.corner_spot_phrases)
+        for n in numbers:
+            out += [form.format(p=p, n=n) for p in self.corner_spot_phrases for form in self.corner_spot_forms]
+        return out
 
     def contains_ad_label(self, text: str) -> bool:
         """An ad mark inside a longer line ("互动广告 | 跳过", "Ad · 0:24")."""

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from .lexicon import Lexicon
 from .ocr import TextReader
 from .profile import RuleProfile
-from .types import Box, Element, ElementKind
+from .types import Box, Element, ElementKind, TextSpan
 
 
 def find_corner_pills(rgb: npt.NDArray[np.uint8], *, density: float, profile: RuleProfile) -> list[Box]:
@@ -61,6 +61,38 @@ def _in_corner(box: Box, width: int, height: int, profile: RuleProfile) -> bool:
     )
 
 
+def corner_band(width: int, height: int, profile: RuleProfile) -> Box:
+    """The top-right region where a splash screen's skip control sits."""
+    return Box(width * (1 - profile.setting("pill", "right_fraction")), 0.0, float(width),
+               height * profile.setting("pill", "band_fraction"))
+
+
+def _corner_control(span: TextSpan, rgb: npt.NDArray[np.uint8], *, reader: TextReader, lexicon: Lexicon,
+                    profile: RuleProfile, density: float) -> tuple[str, int | None, float, tuple[tuple[str, object], ...]] | None:
+    """(text, countdown seconds, score, evidence) when a corner line is a skip control."""
+    s = profile.setting
+    min_read = profile.setting("detection", "ocr_min_confidence")
+    if span.text and span.confidence >= min_read:
+        cues = lexicon.classify(span.text)
+        ok, seconds = lexicon.corner_pill(span.text)
+        if cues.close == "strong" or ok:
+            seconds = cues.countdown_close_s if cues.countdown_close_s is not None else seconds
+            return span.text, seconds, round(span.confidence * 0.8, 3), (("read_as", span.text),)
+    number = span.text.strip()
+    if (number.isdigit() and len(number) <= 2 and 1 <= int(number) <= s("pill", "number_max_s")
+            and span.confidence >= s("pill", "number_min_confidence")
+            and span.box.height >= s("pill", "number_min_height_dp") * density):
+        # A lone countdown number in the corner (the ring design): it is the skip control.
+        return number, int(number), round(span.confidence * 0.7, 3), (("read_as", number), ("bare_number", True))
+    hit = reader.spot(rgb, span.box, lexicon.corner_spot_candidates(span.text))
+    if hit is None or hit.llr < s("pill", "spot_min_llr"):
+        return None
+    cues = lexicon.classify(hit.phrase)
+    seconds = cues.countdown_close_s
+    return hit.phrase, seconds, s("pill", "spotted_score"), (
+        ("read_as", hit.reading), ("spotted", hit.phrase), ("spot_llr", hit.llr))
+
+
 def corner_skip_controls(
     rgb: npt.NDArray[np.uint8],
     elements: Sequence[Element],
@@ -71,10 +103,14 @@ def corner_skip_controls(
     density: float,
     max_reads: int = 2,
 ) -> list[Element]:
-    """``elements`` with the top-right skip pill recognised when plain OCR could not name it.
+    """``elements`` with the top-right skip control found when the whole-screen pass missed it.
 
-    Text already read in the corner that looks like the tail of 跳过 N becomes the skip control;
-    otherwise up to ``max_reads`` pill shapes there are read with line recognition.
+    1. Text already read in the corner that looks like the tail of 跳过 N becomes the skip control.
+    2. Otherwise the corner is read again, enlarged (``pill.read_short_side``): each line there,
+       nearest the corner first, is a skip control when it reads as one, when it is a lone
+       countdown number, or when keyword spotting says it is one of the lexicon's corner
+       phrases (``corner_spot``); the pill around it, if any, is its button.
+    3. Otherwise up to ``max_reads`` pill shapes are read with line recognition.
     """
     h, w = rgb.shape[:2]
     out = list(elements)
@@ -90,6 +126,32 @@ def corner_skip_controls(
                 return out
     pills = sorted(find_corner_pills(rgb, density=density, profile=profile), key=lambda b: (b.y1, -b.x2))
     taken = [e.box for e in out if e.source == "ocr" and e.kind != ElementKind.TEXT]
+
+    scale = min(profile.setting("pill", "read_max_upscale"),
+                max(1.0, profile.setting("pill", "read_short_side") / float(min(w, h))))
+    band = corner_band(w, h, profile)
+    lines = reader.read(rgb, region=band, scale=scale, min_score=0.0)
+    second = scale * profile.setting("pill", "read_second_scale")
+    if second >= 1.0 and abs(second - scale) > 1e-6:
+        lines += [ln for ln in reader.read(rgb, region=band, scale=second, min_score=0.0)
+                  if not any(ln.box.iou(o.box) > 0.5 for o in lines)]
+    # A line cut by the band's left or bottom edge is the end of something wider (a balance "3805"
+    # read as "05"), never a control of its own.
+    lines = [ln for ln in lines if ln.box.x1 > band.x1 + 1 and ln.box.y2 < band.y2 - 1
+             and not any(ln.box.iou(t) > 0.3 for t in taken)]
+    for n, line in enumerate(sorted(lines, key=lambda ln: (w - ln.box.x2) + ln.box.y1)):
+        found = _corner_control(line, rgb, reader=reader, lexicon=lexicon, profile=profile, density=density)
+        if found is None:
+            continue
+        text, seconds, score, evidence = found
+        button = next((p for p in pills if p.contains_point(*line.box.center)), None)
+        out.append(
+            Element(id=f"c{n}", kind=ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT,
+                    box=line.box, score=score, source="ocr-corner", text=text, button=button, countdown_s=seconds,
+                    attrs=(("corner_pill", True), *evidence))
+        )
+        return out
+
     for n, pill in enumerate([p for p in pills if not any(p.iou(t) > 0.3 for t in taken)][:max_reads]):
         span = reader.read_line(rgb, pill)
         if span is None:

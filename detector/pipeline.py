@@ -25,6 +25,7 @@ from .icons import IconCandidate, IconSettings, find_close_icons
 from .imageio import ImageLimits, LoadedImage, load_image
 from .lexicon import Lexicon, load_lexicon
 from .measure import density_for, measure_element
+from .model import ModelIcons, model_available
 from .ocr import OcrSettings, TextReader, make_reader
 from .pills import corner_skip_controls
 from .profile import DEFAULT_PROFILE, RuleProfile, get_profile
@@ -53,6 +54,12 @@ class ClassicalIcons:
 
     def __call__(self, rgb: npt.NDArray[np.uint8], *, density: float, exclude: Sequence[Box]) -> list[IconCandidate]:
         return find_close_icons(rgb, density=density, settings=self.settings, exclude=exclude)
+
+
+def default_icon_detectors() -> list[IconDetector]:
+    """The ONNX model (it rescores the classical candidates) when its file is present and matches
+    its manifest; otherwise the classical detector alone, so a checkout without the model still works."""
+    return [ModelIcons()] if model_available() else [ClassicalIcons()]
 
 
 def _versions(ocr: str, profile: str, icon_sources: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -106,8 +113,8 @@ class Analyzer:
     """Build once; call :meth:`analyze` for each screenshot.
 
     ``ocr`` names the OCR engine (``ppocr`` or ``tesseract``); ``profile`` a rule profile name or
-    YAML path; ``icon_detectors`` defaults to the classical detector plus the ONNX model when it
-    is installed.
+    YAML path; ``icon_detectors`` defaults to :func:`default_icon_detectors` (the ONNX model over
+    the classical candidates, or the classical detector when the model is absent).
     """
 
     def __init__(
@@ -128,9 +135,9 @@ class Analyzer:
         self.reader: TextReader = make_reader(ocr, settings=settings, **(ocr_options or {}))
         self.lexicon: Lexicon = load_lexicon()
         self.limits = limits or ImageLimits()
-        self.icon_detectors: list[IconDetector] = list(icon_detectors) if icon_detectors is not None else [
-            ClassicalIcons()
-        ]
+        self.icon_detectors: list[IconDetector] = (
+            list(icon_detectors) if icon_detectors is not None else default_icon_detectors()
+        )
 
     def analyze(
         self,

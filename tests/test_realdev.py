@@ -102,3 +102,27 @@ def test_no_thanks_button_is_the_close_control(analyzer: Analyzer, labels: dict[
     assert next(e for e in texts if e.text and "THANKS" in e.text.upper())
     m = report.measurement(texts[0].id)
     assert m is not None and m.zone_screen.startswith("bottom")
+
+
+@pytest.mark.parametrize(
+    ("name", "what", "seconds"),
+    [
+        # 270 px wide: a grey 跳过 2 pill right of a 互动广告 pill; the free reading is "注2".
+        ("litiaotiao__full__lt0607_com.tencent.qqpimsecure.jpg", "跳过 2 beside 互动广告", 2),
+        # 270 px wide: 跳过 in a white circle with a yellow rim, on a pale picture.
+        ("litiaotiao__full__lt0767_sshky.wjglq.rena.jpg", "跳过 in a white circle", None),
+        # 360 px wide: only the number 2 in a faint grey ring, the countdown that skips when tapped.
+        ("litiaotiao__full__lt0650_com.xiaohu.olevodmobile.jpg", "a lone 2 in a ring", 2),
+    ],
+)
+def test_small_chinese_splash_skip_control_in_the_corner(
+    analyzer: Analyzer, labels: dict[str, dict[str, Any]], name: str, what: str, seconds: int | None
+) -> None:
+    """Downscaled splash screens whose top-right skip control the whole-screen OCR pass cannot read."""
+    report = analyze(analyzer, name)
+    assert report.screen.screen_type == ScreenType.SPLASH, what
+    label = Box.from_xyxy(labels[name]["close_controls"][0]["box"])
+    hits = [e for e in report.screen.close_controls if e.box.iou(label) >= 0.3 or label.contains_point(*e.box.center)]
+    assert hits, (what, report.screen.close_controls)
+    assert hits[0].countdown_s == seconds, what
+    assert severity(report, RuleId.CLOSE_MISSING) == Severity.PASS

@@ -4,6 +4,7 @@
 >>> spans = reader.read(rgb)                  # whole screenshot
 >>> spans = reader.read(rgb, region=box)      # only inside ``box``; spans still in full-image pixels
 >>> span = reader.read_line(rgb, box)         # one located line, recognition only (fast path)
+>>> hit = reader.spot(rgb, box, ["跳过", "跳过5"])  # is that line one of these phrases? (PP-OCR only)
 
 Engines: ``"ppocr"`` (PP-OCRv4 ONNX via rapidocr_onnxruntime, the default) and ``"tesseract"``
 (Tesseract 5, chi_sim+eng). Both run offline. Tuning numbers live in :class:`OcrSettings`.
@@ -14,9 +15,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from detector.ocr._base import OcrSettings, RGBImage, TextReader, join_words
+from detector.ocr._base import OcrSettings, RGBImage, Spotting, TextReader, join_words
 
-__all__ = ["ENGINES", "OcrSettings", "RGBImage", "TextReader", "join_words", "make_reader"]
+__all__ = ["ENGINES", "OcrSettings", "RGBImage", "Spotting", "TextReader", "join_words", "make_reader"]
 
 ENGINES: tuple[str, ...] = ("ppocr", "tesseract")
 

@@ -8,6 +8,7 @@ or cropping happened on the way. The helpers here do that bookkeeping once.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -30,13 +31,43 @@ class TextReader(Protocol):
 
     name: str
 
-    def read(self, rgb: RGBImage, *, region: Box | None = None) -> list[TextSpan]:
-        """Find and read all text lines in ``rgb`` (or only inside ``region``)."""
+    def read(
+        self, rgb: RGBImage, *, region: Box | None = None, scale: float | None = None, min_score: float | None = None
+    ) -> list[TextSpan]:
+        """Find and read all text lines in ``rgb`` (or only inside ``region``).
+
+        ``scale`` overrides how much the engine enlarges or shrinks the pixels before it
+        locates text (its own choice otherwise): a caller that reads one small corner can
+        afford to look at it larger than a whole-screen pass does. ``min_score`` overrides the
+        engine's noise floor (0 keeps every located line with whatever it read, for
+        :meth:`spot`).
+        """
         ...
 
     def read_line(self, rgb: RGBImage, box: Box) -> TextSpan | None:
         """Read one already-located text line in ``box`` (no detection); ``None`` if nothing legible."""
         ...
+
+    def spot(self, rgb: RGBImage, box: Box, phrases: Sequence[str]) -> Spotting | None:
+        """How well each of ``phrases`` explains the line in ``box``, against the engine's own
+        reading of it. ``None`` when the engine cannot say (Tesseract gives no per-frame
+        character probabilities) or the box is empty."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Spotting:
+    """The answer to "is this line one of these phrases?" (see :mod:`detector.ocr._ctc`).
+
+    ``llr`` is ``log P(phrase) - log P(reading)`` (natural log): 0 means the phrase explains the
+    pixels as well as the recogniser's own best guess, -10 means e^10 times less well (it can
+    exceed 0: the greedy reading is the likeliest path, not always the likeliest string).
+    """
+
+    reading: str  # the recogniser's free (greedy) reading of the line
+    confidence: float  # its score, 0..1
+    phrase: str  # the best of the phrases asked about
+    llr: float
 
 
 @dataclass(frozen=True, slots=True)

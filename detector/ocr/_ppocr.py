@@ -17,7 +17,9 @@ Why we drive the stages ourselves instead of one ``RapidOCR()(image)`` call:
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -26,6 +28,7 @@ import numpy.typing as npt
 from detector.ocr._base import (
     OcrSettings,
     RGBImage,
+    Spotting,
     detector_scale,
     ink_box,
     line_crop,
@@ -34,6 +37,7 @@ from detector.ocr._base import (
     swap_rb,
     to_original,
 )
+from detector.ocr._ctc import ctc_log_likelihood, greedy_decode, log_probs
 from detector.types import Box, TextSpan
 
 # RapidOCR resizes images whose long side exceeds its ``max_side_len`` (2000) before detecting;
@@ -92,13 +96,15 @@ class PpOcrReader:
         # concurrent calls on one engine could see each other's state.
         self._lock = threading.Lock()
 
-    def read(self, rgb: RGBImage, *, region: Box | None = None) -> list[TextSpan]:
+    def read(
+        self, rgb: RGBImage, *, region: Box | None = None, scale: float | None = None, min_score: float | None = None
+    ) -> list[TextSpan]:
         """Detect text lines on a resized copy, recognise them from original-pixel crops."""
         view, dx, dy = region_view(rgb, region)
         if view.shape[0] < 2 or view.shape[1] < 2:
             return []
         s = self.settings
-        det_scale = detector_scale(rgb.shape, view.shape, s.max_side, s.max_upscale)
+        det_scale = scale if scale is not None else detector_scale(rgb.shape, view.shape, s.max_side, s.max_upscale)
         bgr = swap_rb(view)
         with self._lock:
             quads = [q / det_scale for q in self._detect(resize(bgr, det_scale))]
@@ -117,7 +123,7 @@ class PpOcrReader:
                 # Located, deliberately not read: text "" and confidence 0 let callers count
                 # body text (page density) without paying for its recognition.
                 spans.append(TextSpan("", box, 0.0))
-            elif text and score >= s.min_score:
+            elif text and score >= (s.min_score if min_score is None else min_score):
                 spans.append(
                     TextSpan(text, ink_box(rgb, box, s.ink_min_contrast) if s.tighten_boxes else box, score)
                 )
@@ -133,6 +139,41 @@ class PpOcrReader:
         if not text or score < self.settings.min_score:
             return None
         return TextSpan(text, clipped, score)
+
+    def spot(self, rgb: RGBImage, box: Box, phrases: Sequence[str]) -> Spotting | None:
+        """Score ``phrases`` against the line in ``box`` by CTC likelihood (detector.ocr._ctc)."""
+        crop, _ = line_crop(rgb, box, self.settings.line_pad)
+        if crop.shape[0] < 2 or crop.shape[1] < 2:
+            return None
+        rec = self._engine.text_rec
+        bgr = swap_rb(crop)
+        ratio = max(self.settings.rec_min_width / _REC_HEIGHT, crop.shape[1] / crop.shape[0])
+        batch = rec.resize_norm_img(bgr, ratio)[np.newaxis].astype(np.float32)
+        with self._lock:
+            probs = np.asarray(rec.session(batch)[0][0], dtype=np.float64)
+        ids, confidence = greedy_decode(probs)
+        logp = log_probs(probs)
+        reading_ll = ctc_log_likelihood(logp, ids)
+        best: tuple[float, str] | None = None
+        for phrase in phrases:
+            labels = [self._char_ids.get(ch) for ch in phrase]
+            if not phrase or any(i is None for i in labels):
+                continue  # a character the recogniser cannot write
+            ll = ctc_log_likelihood(logp, [i for i in labels if i is not None]) - reading_ll
+            if best is None or ll > best[0]:
+                best = (ll, phrase)
+        if best is None:
+            return None
+        reading = "".join(self._chars[i] for i in ids).strip()
+        return Spotting(reading=reading, confidence=confidence, phrase=best[1], llr=round(best[0], 3))
+
+    @functools.cached_property
+    def _chars(self) -> list[str]:
+        return list(self._engine.text_rec.postprocess_op.character)
+
+    @functools.cached_property
+    def _char_ids(self) -> dict[str, int]:
+        return {ch: i for i, ch in enumerate(self._chars) if i > 0}  # 0 is CTC's blank
 
     def _detect(self, det_img: npt.NDArray[np.uint8]) -> list[Quad]:
         """Text-line quadrilaterals (4x2, det-image pixels), top-to-bottom, left-to-right."""

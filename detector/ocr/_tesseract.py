@@ -17,6 +17,7 @@ from typing import Any
 from detector.ocr._base import (
     OcrSettings,
     RGBImage,
+    Spotting,
     join_words,
     line_crop,
     region_view,
@@ -59,17 +60,20 @@ class TesseractReader:
         self.settings = settings
         self._tess: Any = pytesseract
 
-    def read(self, rgb: RGBImage, *, region: Box | None = None) -> list[TextSpan]:
+    def read(
+        self, rgb: RGBImage, *, region: Box | None = None, scale: float | None = None, min_score: float | None = None
+    ) -> list[TextSpan]:
         """Read every line (PSM ``tesseract_psm``) in the image or region, upscaled if tiny."""
         view, dx, dy = region_view(rgb, region)
         if view.shape[0] < 2 or view.shape[1] < 2:
             return []
-        scale = short_side_scale(rgb.shape, self.settings.tesseract_min_short_side, self.settings.max_upscale)
+        if scale is None:
+            scale = short_side_scale(rgb.shape, self.settings.tesseract_min_short_side, self.settings.max_upscale)
         data = self._data(resize(view, scale), self.settings.tesseract_psm)
         h, w = rgb.shape[:2]
         spans: list[TextSpan] = []
         for text, local, conf in _lines(data):
-            if conf >= self.settings.tesseract_min_conf:
+            if conf >= (self.settings.tesseract_min_conf if min_score is None else min_score):
                 spans.append(TextSpan(text, to_original(local, scale, dx, dy, w, h), conf))
         return spans
 
@@ -91,6 +95,10 @@ class TesseractReader:
         if not text or conf < self.settings.tesseract_min_conf:
             return None
         return TextSpan(text, clipped, conf)
+
+    def spot(self, rgb: RGBImage, box: Box, phrases: Sequence[str]) -> Spotting | None:
+        """Tesseract reports word confidences, not per-frame character probabilities: no spotting."""
+        return None
 
     def _data(self, rgb: RGBImage, psm: int) -> Mapping[str, Sequence[Any]]:
         result: Mapping[str, Sequence[Any]] = self._tess.image_to_data(
