@@ -150,6 +150,7 @@ def text_elements(
     min_conf = profile.setting("detection", "ocr_min_confidence")
     max_chars = profile.setting("detection", "close_text_max_chars")
     buttons = ButtonSettings.from_profile(profile)
+    max_countdown = profile.setting("pill", "number_max_s")
     classified: list[tuple[TextSpan, TextCues]] = [
         (s, lexicon.classify(s.text)) for s in spans if s.confidence >= min_conf and s.text.strip()
     ]
@@ -164,6 +165,9 @@ def text_elements(
         if status_bar is not None and span.box.y2 <= status_bar.y2 * 1.25:
             kind = ElementKind.TEXT  # clock, battery, carrier: system UI
         score = float(span.confidence)
+        if (kind == ElementKind.COUNTDOWN and not cues.blocks_close and cues.countdown is not None
+                and cues.countdown > max_countdown):
+            kind = ElementKind.TEXT  # 77 gems, 99+ messages: a count, not a countdown
         bare_number = kind == ElementKind.COUNTDOWN and _is_bare_number(span.text)
         if (kind == ElementKind.COUNTDOWN and not bare_number and not cues.blocks_close
                 and not lexicon.contains_ad_label(span.text) and span.box.center[1] >= top_band):

@@ -12,6 +12,7 @@ import dataclasses
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol
@@ -202,6 +203,12 @@ class Analyzer:
         elements = texts + icons + marks
         decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon,
                                    text_lines=len(located))
+        if decision.window is not None and decision.screen_type in (ScreenType.POPUP, ScreenType.DIALOG):
+            # Numbers on the dimmed page under a card (a badge, a calendar date) are the page's,
+            # not a countdown of the overlay; close controls may sit outside the card and stay.
+            elements = [replace(e, kind=ElementKind.TEXT, countdown_s=None)
+                        if e.kind == ElementKind.COUNTDOWN and not decision.window.contains_point(*e.box.center) else e
+                        for e in elements]
         if decision.screen_type == ScreenType.NONE:
             # Rules do not apply, and × glyphs on an ordinary page are in-page controls, not close controls.
             elements = [e for e in elements if not e.kind.is_close_control]

@@ -90,6 +90,8 @@ def test_update_dialog_with_x_below_the_card(analyzer: Analyzer) -> None:
     assert best.severity == Severity.PASS
     m = report.measurement(best.evidence[0])
     assert m is not None and m.zone_window == "below-window-center"
+    # The 99+ badge and the calendar's 27 on the dimmed page under the card are not countdowns.
+    assert not report.screen.by_kind(ElementKind.COUNTDOWN)
 
 
 def test_no_thanks_button_is_the_close_control(analyzer: Analyzer, labels: dict[str, dict[str, Any]]) -> None:

@@ -1,0 +1,39 @@
+"""Text elements (detector/elements.py): what each OCR line is, by the lexicon and where it sits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from detector.elements import text_elements
+from detector.lexicon import load_lexicon
+from detector.profile import get_profile
+from detector.types import Box, ElementKind, TextSpan
+
+W, H = 1080, 1920  # a phone screenshot; the top band is the profile's top_band_fraction of H
+
+
+@pytest.mark.parametrize(
+    ("text", "box", "kind", "seconds"),
+    [
+        ("跳过 3", Box(900, 80, 1040, 130), ElementKind.CLOSE_COUNTDOWN, 3),
+        ("5秒后可关闭", Box(700, 80, 1040, 130), ElementKind.COUNTDOWN, 5),
+        ("5", Box(960, 80, 990, 130), ElementKind.COUNTDOWN, 5),  # a timer in the top band
+        ("5", Box(500, 900, 530, 950), ElementKind.TEXT, None),  # mid-screen: a score, a page number
+        ("30", Box(960, 80, 1010, 130), ElementKind.COUNTDOWN, 30),  # the longest countdown the profile allows
+        ("77", Box(360, 120, 440, 160), ElementKind.TEXT, None),  # 77 gems: a count
+        ("99+", Box(60, 20, 130, 60), ElementKind.TEXT, None),  # a message badge
+        ("广告", Box(40, 1800, 120, 1840), ElementKind.AD_LABEL, None),
+    ],
+)
+def test_what_a_line_is(text: str, box: Box, kind: ElementKind, seconds: int | None) -> None:
+    rgb = np.full((H, W, 3), 200, np.uint8)
+    (element,) = text_elements(rgb, [TextSpan(text, box, 0.98)], lexicon=load_lexicon(),
+                               profile=get_profile("cn-miit-2021"))
+    assert element.kind == kind
+    assert element.countdown_s == seconds
+
+
+def test_nothing_read_nothing_out() -> None:
+    rgb = np.full((H, W, 3), 200, np.uint8)
+    assert text_elements(rgb, [], lexicon=load_lexicon(), profile=get_profile("cn-miit-2021")) == []
