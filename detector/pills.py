@@ -147,8 +147,8 @@ def corner_skip_controls(
         button = next((p for p in pills if p.contains_point(*line.box.center)), None)
         out.append(
             Element(id=f"c{n}", kind=ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT,
-                    box=line.box, score=score, source="ocr-corner", text=text, button=button, countdown_s=seconds,
-                    attrs=(("corner_pill", True), *evidence))
+                    box=button or line.box, score=score, source="ocr-corner", text=text, button=button,
+                    countdown_s=seconds, attrs=(("corner_pill", True), ("text_box", line.box.to_list()), *evidence))
         )
         return out
 
