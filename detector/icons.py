@@ -44,7 +44,7 @@ import yaml
 
 from .types import Box
 
-__all__ = ["IconCandidate", "IconSettings", "find_close_icons"]
+__all__ = ["IconCandidate", "IconSettings", "drop_nested", "find_close_icons", "in_field"]
 
 U8 = npt.NDArray[np.uint8]
 F32 = npt.NDArray[np.float32]
@@ -111,6 +111,13 @@ class IconSettings:
     refine_factors: tuple[float, ...] = (0.59, 0.71, 0.84, 1.19, 1.41, 1.68)
     max_refinements: int = 20
     min_output_score: float = 0.05
+    field_max_button_dp: float = 24.0
+    field_run: float = 2.5
+    field_height: tuple[float, float] = (1.4, 4.6)
+    field_max_height_dp: float = 56.0
+    field_centring: float = 0.25
+    field_edge_delta: float = 3.0
+    field_step_dp: float = 1.5
 
     @classmethod
     def from_yaml(cls, path: str | Path | None = None) -> IconSettings:
@@ -187,12 +194,16 @@ def find_close_icons(
     density: float,
     settings: IconSettings = IconSettings(),
     exclude: Sequence[Box] = (),
+    keep_nested: bool = False,
 ) -> list[IconCandidate]:
     """Find × close icons in an RGB screenshot; best first.
 
     ``rgb`` is the full H×W×3 uint8 screenshot, ``density`` its pixels per dp. ``exclude``
     holds boxes of OCR text lines with two or more characters: a × whose centre lies inside
-    one is a letter of a word ("XBOX"), not an icon, and is dropped.
+    one is a letter of a word ("XBOX"), not an icon, and is dropped. A × centred in a search
+    field or tag chip (:func:`in_field`) is an in-page control and is dropped too. Candidates
+    nested in a better one are dropped (:func:`drop_nested`) unless ``keep_nested``, for a
+    caller that rescores them and drops the nested ones itself.
     """
     if rgb.ndim != 3 or rgb.shape[2] < 3 or rgb.dtype != np.uint8:
         raise ValueError(f"expected an H×W×3 uint8 image, got {rgb.dtype} {rgb.shape}")
@@ -201,7 +212,85 @@ def find_close_icons(
     size = (rgb.shape[1], rgb.shape[0])
     glyphs = [g for band in _bands(rgb, density, settings, exclude) for g in _candidate_glyphs(band, size, settings)]
     kept = _nms(glyphs, settings.nms_iou, settings.max_candidates, settings.nms_tie)
-    return sorted((_describe(g, size, settings) for g in kept), key=lambda c: -c.score)
+    described = sorted((_describe(g, size, settings) for g in kept), key=lambda c: -c.score)
+    gray = np.asarray(cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2GRAY), np.float32)
+    # an outlined button is drawn as a control of its own (the × of an ad's info row); a field's
+    # clear button is a bare glyph or a filled disc in the field's colours
+    out = [c for c in described
+           if c.style.endswith("outline") or not in_field(gray, c.box, density=density, settings=settings)]
+    return out if keep_nested else drop_nested(out)
+
+
+def drop_nested(candidates: Sequence[IconCandidate]) -> list[IconCandidate]:
+    """One control, one candidate: drop a candidate centred inside a better one's box (the ×
+    glyph found again inside its own button, or a button's ring found as a second glyph).
+    ``candidates`` best first; the order is kept."""
+    kept: list[IconCandidate] = []
+    for c in candidates:
+        cx, cy = c.box.center
+        if any(k.box.contains_point(cx, cy) or c.box.contains_point(*k.box.center) for k in kept):
+            continue
+        kept.append(c)
+    return kept
+
+
+def in_field(gray: F32, box: Box, *, density: float, settings: IconSettings = IconSettings()) -> bool:
+    """Whether a × sits centred in a thin bar whose edges run off to its left: the clear button
+    of a search or input field, the remove mark of a tag chip. Those are in-page controls; an
+    overlay's close button sits on a card, a picture or the scrim instead.
+
+    ``gray`` is the screenshot's full-resolution grey image (float), ``box`` the candidate (its
+    button when it has one), ``density`` px per dp. Straight above and below the × (no text
+    there) the column's row medians are walked outwards from the field's fill (the grey right
+    around the ×) until they leave it by ``field_edge_delta``: the field's top and bottom
+    edges, which must be steps (a photo drifts). A bar of field height, with the × centred in it
+    and both edges continuing
+    ``field_run`` box sides to the left, is a field.
+    """
+    side = max(box.width, box.height)
+    if side <= 0 or side / density > settings.field_max_button_dp:
+        return False
+    h, w = gray.shape
+    bx1, bx2 = max(0, int(box.x1)), min(w, int(math.ceil(box.x2)))
+    lx1, lx2 = max(0, int(box.x1 - settings.field_run * side)), int(box.x1 - 0.3 * side)
+    if bx2 <= bx1 or lx2 - lx1 < side:
+        return False
+    cy = (box.y1 + box.y2) / 2
+    reach = settings.field_height[1] * side / 2 + 2
+    y1, y2 = max(0, int(cy - reach)), min(h, int(math.ceil(cy + reach)))
+    column = np.median(gray[y1:y2, bx1:bx2], axis=1)
+    left = np.median(gray[y1:y2, lx1:lx2], axis=1)
+    top_in, bottom_in = int(box.y1) - 1 - y1, int(math.ceil(box.y2)) - y1
+    if not (0 <= top_in < bottom_in < len(column)):
+        return False
+    delta = settings.field_edge_delta
+    if abs(float(column[top_in]) - float(column[bottom_in])) > delta:
+        return False
+    fill = (float(column[top_in]) + float(column[bottom_in])) / 2
+    off = np.abs(column - fill) > delta
+    above = np.flatnonzero(off[: top_in + 1][::-1])
+    below = np.flatnonzero(off[bottom_in:])
+    if above.size == 0 or below.size == 0:
+        return False
+    top_row, bottom_row = top_in - int(above[0]), bottom_in + int(below[0])
+    # an edge is a step, not the slow drift of a photo: across ``field_step_dp`` it moves past delta
+    step = max(2, round(settings.field_step_dp * density))
+    if (abs(float(column[max(0, top_row - step)]) - float(column[top_row + 1])) <= delta
+            or abs(float(column[min(len(column) - 1, bottom_row + step)]) - float(column[bottom_row - 1])) <= delta):
+        return False
+
+    def runs_left(row: int) -> bool:
+        near = left[max(0, row - 1) : row + 2]
+        return bool(near.size) and float(np.max(np.abs(near - fill))) > delta
+
+    if not (runs_left(top_row) and runs_left(bottom_row)):
+        return False
+    top, bottom = cy - (y1 + top_row), (y1 + bottom_row) - cy
+    height = top + bottom
+    lo, hi = settings.field_height
+    if not (lo * side <= height <= hi * side) or height / density > settings.field_max_height_dp:
+        return False
+    return abs(top - bottom) <= settings.field_centring * height
 
 
 # --- bands ----------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from .icons import IconCandidate, IconSettings, find_close_icons
+from .icons import IconCandidate, IconSettings, drop_nested, find_close_icons
 from .types import Box
 
 __all__ = [
@@ -288,7 +288,7 @@ class ModelIcons:
     def candidates(self, rgb: npt.NDArray[np.uint8], *, density: float, exclude: Sequence[Box] = ()) -> list[IconCandidate]:
         """The classical detector's candidates that could pass the fusion (:func:`min_classical`),
         best classical score first, capped."""
-        cands = find_close_icons(rgb, density=density, settings=self.settings, exclude=exclude)
+        cands = find_close_icons(rgb, density=density, settings=self.settings, exclude=exclude, keep_nested=True)
         return [c for c in cands if c.score >= self.floor][: self.spec.max_candidates]
 
     def probabilities(self, rgb: npt.NDArray[np.uint8], cands: Sequence[IconCandidate]) -> npt.NDArray[np.float64]:
@@ -315,4 +315,4 @@ class ModelIcons:
             for c, s in zip(cands, fused, strict=True)
             if s >= self.spec.min_output_score
         ]
-        return sorted(out, key=lambda c: -c.score)
+        return drop_nested(sorted(out, key=lambda c: -c.score))

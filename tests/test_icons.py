@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from detector.icons import IconCandidate, IconSettings, find_close_icons
+from detector.icons import IconCandidate, IconSettings, drop_nested, find_close_icons
 from detector.types import Box
 
 REALDEV = Path(__file__).resolve().parents[1].parent / "shared" / "realdev"
@@ -253,6 +253,53 @@ def mute_icon(screen: str, size_dp: float) -> tuple[np.ndarray, float, list[Box]
     return rgb, d, []
 
 
+def search_field(screen: str, tone: str) -> tuple[np.ndarray, float, list[Box]]:
+    """A 38 dp search field, 7 % darker than the page, with typed text and its clear button
+    (a disc in the field's subtext grey with a × cut out) 12 dp from the right end."""
+    rgb, d = canvas(screen, tone)
+    w = SCREENS[screen][0]
+    page = tuple(int(v) for v in rgb[0, 0])
+    ink = DARK if tone == "light" else LIGHT
+    fill = tuple(round(p + 0.07 * (i - p)) for p, i in zip(page, ink, strict=True))
+    grey = tuple(round(p + 0.5 * (i - p)) for p, i in zip(page, ink, strict=True))
+    top, h, cs = round(200 * d), 38 * d, 18 * d
+    x0, x1 = round(16 * d), w - round(16 * d)
+    font = ImageFont.truetype(FONT, max(6, round(14 * d * SS)))
+
+    def paint(draw: ImageDraw.ImageDraw) -> None:
+        draw.rounded_rectangle([0, 0, (x1 - x0) * SS - 1, h * SS - 1], radius=h * SS / 2, fill=(*fill, 255))
+        draw.text((38 * d * SS, h * SS / 2), "宠物", fill=(*ink, 255), font=font, anchor="lm")
+        cx, cy = (x1 - x0 - 12 * d - cs / 2) * SS, h * SS / 2
+        r = cs * SS / 2
+        draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(*grey, 255))
+        draw_x(draw, cx, cy, 0.45 * cs * SS, 0.1 * cs * SS, (*fill, 255))
+
+    supersampled(rgb, (x0, top, x1, top + round(h)), paint)
+    return rgb, d, []
+
+
+def tag_chips(screen: str, tone: str) -> tuple[np.ndarray, float, list[Box]]:
+    """A row of 30 dp tag chips, each a word and an 8 dp × 10 dp from its right end."""
+    rgb, d = canvas(screen, tone)
+    page = tuple(int(v) for v in rgb[0, 0])
+    ink = DARK if tone == "light" else LIGHT
+    fill = tuple(round(p + 0.12 * (i - p)) for p, i in zip(page, ink, strict=True))
+    h = 30 * d
+    font = ImageFont.truetype(FONT, max(6, round(13 * d * SS)))
+    x, top = round(16 * d), round(300 * d)
+    for word in ("旅行", "数码", "健身"):
+        cw = round((26 + 36) * d)
+
+        def paint(draw: ImageDraw.ImageDraw, word: str = word, cw: int = cw) -> None:
+            draw.rounded_rectangle([0, 0, cw * SS - 1, h * SS - 1], radius=h * SS / 2, fill=(*fill, 255))
+            draw.text((12 * d * SS, h * SS / 2), word, fill=(*ink, 255), font=font, anchor="lm")
+            draw_x(draw, (cw - 14 * d) * SS, h * SS / 2, 8 * d * SS, max(1.2 * d, 1.0) * SS, (*ink, 255))
+
+        supersampled(rgb, (x, top, x + cw, top + round(h)), paint)
+        x += cw + round(8 * d)
+    return rgb, d, []
+
+
 def blank(screen: str, tone: str) -> tuple[np.ndarray, float, list[Box]]:
     rgb, d = canvas(screen, tone)
     return rgb, d, []
@@ -272,6 +319,8 @@ NEGATIVES = [
       for s in ("1080", "270") for text in ("XBOX", "Fix text", "max 10 x 20") for size in (14, 24)),
     *(pytest.param(functools.partial(nav_bar, s), id=f"navbar-{s}") for s in SCREENS),
     *(pytest.param(functools.partial(mute_icon, s, size), id=f"mute-{s}-{size}dp") for s in ("1080", "270") for size in (24, 40)),
+    *(pytest.param(functools.partial(search_field, s, t), id=f"search-clear-{s}-{t}") for s in SCREENS for t in ("light", "dark")),
+    *(pytest.param(functools.partial(tag_chips, s, t), id=f"chips-{s}-{t}") for s in SCREENS for t in ("light", "dark")),
     *(pytest.param(functools.partial(blank, s, t), id=f"blank-{s}-{t}") for s in SCREENS for t in ("light", "dark")),
     *(pytest.param(functools.partial(photo, s, t), id=f"photo-{s}-{t}") for s in SCREENS for t in ("light", "dark")),
 ]
@@ -294,6 +343,33 @@ def test_exclude_drops_letters_of_words() -> None:
     assert best_match(find_close_icons(rgb, density=density_of(screen)), box) is not None
     line = Box(box.x1 - 100, box.y1 - 4, box.x2 + 50, box.y2 + 4)
     assert find_close_icons(rgb, density=density_of(screen), exclude=[line]) == []
+
+
+@pytest.mark.parametrize("screen", ["1080", "270"])
+def test_close_button_at_a_card_corner_is_not_a_field(screen: str) -> None:
+    """A card's top-right × keeps a margin to the card's top and has the card's body below:
+    the field check (search clear buttons, chip marks) must not take it."""
+    d = density_of(screen)
+    w = SCREENS[screen][0]
+    rgb = (background("flat", screen, "dark").astype(np.float64) * 0.5).astype(np.uint8)  # a scrim
+    x0, y0, x1, y1 = round(32 * d), round(200 * d), w - round(32 * d), round(520 * d)
+    rgb[y0:y1, x0:x1] = LIGHT
+    img = Image.fromarray(rgb)
+    ImageDraw.Draw(img).text((x0 + 20 * d, y0 + 16 * d), "开启自动续费", fill=DARK,
+                             font=ImageFont.truetype(FONT, round(18 * d)))
+    rgb = np.asarray(img).copy()
+    icon = Icon("plain", "dark-on-light", 14, STROKES["regular"])
+    box = render_icon(rgb, icon, x1 - round(24 * d), y0 + round(24 * d), d)
+    assert best_match(find_close_icons(rgb, density=d), box) is not None
+
+
+def test_drop_nested_keeps_one_per_control() -> None:
+    button = IconCandidate(Box(100, 100, 160, 160), Box(115, 115, 145, 145), 0.9, "circle-filled", "light-on-dark")
+    glyph = IconCandidate(Box(118, 118, 142, 142), Box(118, 118, 142, 142), 0.7, "plain", "light-on-dark")
+    other = IconCandidate(Box(300, 100, 330, 130), Box(300, 100, 330, 130), 0.6, "plain", "dark-on-light")
+    assert drop_nested([button, glyph, other]) == [button, other]
+    assert drop_nested([glyph, button]) == [glyph]
+    assert drop_nested([]) == []
 
 
 @pytest.mark.parametrize(
