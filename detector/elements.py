@@ -25,6 +25,7 @@ _LONE_X = frozenset({"x", "×", "✕", "✖", "╳", "⨯", "ⓧ", "⊗"})
 @dataclass(frozen=True, slots=True)
 class ButtonSettings:
     ring_offset: float
+    ring_offset_retries: tuple[float, ...]
     color_tolerance: float
     ring_max_std: float
     max_height: float
@@ -35,6 +36,7 @@ class ButtonSettings:
         s = profile.setting
         return cls(
             ring_offset=s("detection", "button_ring_offset"),
+            ring_offset_retries=(s("detection", "button_ring_offset_near"), s("detection", "button_ring_offset_tight")),
             color_tolerance=s("detection", "button_color_tolerance"),
             ring_max_std=s("detection", "button_ring_max_std"),
             max_height=s("detection", "button_max_height"),
@@ -47,11 +49,22 @@ def find_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings: ButtonSe
 
     The fill colour is sampled on a ring just outside the glyphs; when the ring is uniform, a
     flood fill from it within a band of ``max_height`` text heights finds the button. A fill that
-    leaks to the band's top or bottom is the page background, not a button.
+    leaks to the band's top or bottom is the page background, not a button. OCR boxes carry
+    padding of their own, so when the ring at ``ring_offset`` lands outside a snug pill the ring
+    is tried closer (``ring_offset_retries``). The ring's corners are left out of the sample and
+    the fill starts from the middle of its sides: a pill's rounded ends cut its corners off.
     """
+    for offset in (settings.ring_offset, *settings.ring_offset_retries):
+        box = _button_at(rgb, text_box, offset, settings)
+        if box is not None:
+            return box
+    return None
+
+
+def _button_at(rgb: npt.NDArray[np.uint8], text_box: Box, offset: float, settings: ButtonSettings) -> Box | None:
     h_img, w_img = rgb.shape[:2]
     th = max(text_box.height, 1.0)
-    off = max(2.0, settings.ring_offset * th)
+    off = max(2.0, offset * th)
     band_half = settings.max_height * th / 2.0
     cy = text_box.center[1]
     y1 = int(max(0, cy - band_half))
@@ -61,12 +74,15 @@ def find_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings: ButtonSe
     crop = rgb[y1:y2].copy()  # floodFill writes to its image argument even in mask-only mode
     ring = text_box.expand(off).clip(w_img, h_img)
     rx1, ry1, rx2, ry2 = ring.to_int()
+    if rx2 - rx1 < 3 or ry2 - ry1 < 3:
+        return None
+    cut_x, cut_y = (rx2 - rx1) // 5, (ry2 - ry1) // 5  # the middle 60 % of each side
     samples = np.concatenate(
         [
-            rgb[ry1, rx1:rx2],
-            rgb[min(ry2, h_img) - 1, rx1:rx2],
-            rgb[ry1:ry2, rx1],
-            rgb[ry1:ry2, min(rx2, w_img) - 1],
+            rgb[ry1, rx1 + cut_x : rx2 - cut_x],
+            rgb[min(ry2, h_img) - 1, rx1 + cut_x : rx2 - cut_x],
+            rgb[ry1 + cut_y : ry2 - cut_y, rx1],
+            rgb[ry1 + cut_y : ry2 - cut_y, min(rx2, w_img) - 1],
         ]
     ).astype(np.float64)
     if samples.size == 0 or float(samples.std(axis=0).max()) > settings.ring_max_std:
@@ -74,7 +90,8 @@ def find_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings: ButtonSe
     mask = np.zeros((crop.shape[0] + 2, crop.shape[1] + 2), np.uint8)
     tol = (settings.color_tolerance,) * 3
     flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (255 << 8)
-    seeds = [(rx1, ry1), (rx2 - 1, ry1), (rx1, ry2 - 1), (rx2 - 1, ry2 - 1)]
+    mx, my = (rx1 + rx2) // 2, (ry1 + ry2) // 2
+    seeds = [(mx, ry1), (mx, ry2 - 1), (rx1, my), (rx2 - 1, my)]
     for sx, sy in seeds:
         sx = int(min(max(sx, 0), w_img - 1))
         sy_local = int(min(max(sy - y1, 0), crop.shape[0] - 1))
@@ -88,7 +105,7 @@ def find_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings: ButtonSe
     if ys.min() == 0 or ys.max() == filled.shape[0] - 1:
         return None  # leaked out of the band: page background, not a button
     box = Box(float(xs.min()), float(ys.min() + y1), float(xs.max() + 1), float(ys.max() + 1 + y1)).union(text_box)
-    margin = settings.min_margin * th
+    margin = min(settings.min_margin, offset) * th  # a closer ring: the fill is already known to reach it
     if (
         text_box.x1 - box.x1 < margin
         or box.x2 - text_box.x2 < margin
@@ -104,6 +121,8 @@ def _kind_for(cues: TextCues) -> ElementKind:
         return ElementKind.CLOSE_COUNTDOWN
     if cues.close is not None:
         return ElementKind.CLOSE_TEXT
+    if cues.blocks_close:  # "6秒后可领取奖励并关闭" is about closing, whatever else it promises
+        return ElementKind.COUNTDOWN
     if cues.ad_label:
         return ElementKind.AD_LABEL
     if cues.shake:
@@ -189,8 +208,10 @@ def text_elements(
             attrs.append(("dialog_word", True))
         button = None
         if kind in (ElementKind.CLOSE_TEXT, ElementKind.CLOSE_COUNTDOWN, ElementKind.JUMP_HINT,
-                    ElementKind.CALL_TO_ACTION, ElementKind.SHAKE) or bare_number:
+                    ElementKind.CALL_TO_ACTION, ElementKind.SHAKE) or bare_number or cues.blocks_close:
             button = find_button(rgb, span.box, settings=buttons)
+        if kind == ElementKind.COUNTDOWN and cues.blocks_close and (button is not None or span.box.center[1] < top_band):
+            kind = ElementKind.CLOSE_COUNTDOWN  # "5秒后可关闭" on a pill or where skip sits: the close control, locked
         if bare_number:
             in_top = span.box.center[1] < top_band
             if in_top and button is not None and span.box.center[0] > rgb.shape[1] / 2:

@@ -257,3 +257,59 @@ def test_verdict(dp: float, confidence: float, score: float, expected: Verdict) 
     verdict, reason = verdict_for(scr, findings, PROFILE)
     assert verdict == expected
     assert reason
+
+
+# --- how text becomes elements: a blocking countdown on a pill is the (locked) close control ------
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def _pill_screen(text: str, pill: Box, *, fill: tuple[int, int, int] = (40, 40, 40)) -> tuple[Any, Box]:
+    """A 1080×1920 picture-grey page with ``text`` in white on a rounded pill; returns the RGB
+    array and the OCR-like box of the text (padded by a quarter of its height, as PP-OCR pads)."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("RGB", (W, H), (120, 150, 130))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle(pill.to_list(), radius=pill.height / 2, fill=fill)
+    font = ImageFont.truetype(FONT, round(pill.height * 0.45))
+    cx, cy = pill.center
+    draw.text((cx, cy), text, fill=(255, 255, 255), font=font, anchor="mm")
+    x1, y1, x2, y2 = draw.textbbox((cx, cy), text, font=font, anchor="mm")
+    pad = 0.25 * (y2 - y1)
+    return np.asarray(img), Box(x1 - 1.2 * pad, y1 - pad, x2 + 1.2 * pad, y2 + pad)
+
+
+@pytest.mark.parametrize(
+    ("text", "pill", "kind"),
+    [
+        ("5秒后可关闭", Box(700, 110, 1040, 200), ElementKind.CLOSE_COUNTDOWN),  # locked skip pill, top right
+        ("6秒后可领取奖励并关闭", Box(40, 110, 560, 190), ElementKind.CLOSE_COUNTDOWN),  # not a call to action
+        ("跳过 5", Box(800, 110, 1040, 200), ElementKind.CLOSE_COUNTDOWN),
+    ],
+)
+def test_countdown_pills_are_close_controls_measured_by_their_pill(text: str, pill: Box, kind: ElementKind) -> None:
+    from detector.elements import text_elements
+    from detector.lexicon import load_lexicon
+    from detector.types import TextSpan
+
+    rgb, text_box = _pill_screen(text, pill)
+    (e,) = text_elements(rgb, [TextSpan(text, text_box, 0.95)], lexicon=load_lexicon(), profile=PROFILE)
+    assert e.kind == kind
+    assert e.button is not None and e.button.iou(pill) > 0.85  # the pill, not the padded text box
+
+
+def test_floating_blocking_text_mid_screen_is_a_countdown_cue() -> None:
+    """Free text under the picture ("5秒后可关闭" with no pill, far below the top band) only tells."""
+    import numpy as np
+
+    from detector.elements import text_elements
+    from detector.lexicon import load_lexicon
+    from detector.types import TextSpan
+
+    rgb = np.full((H, W, 3), 200, np.uint8)
+    (e,) = text_elements(rgb, [TextSpan("5秒后可关闭", Box(400, 1000, 680, 1040), 0.95)], lexicon=load_lexicon(),
+                         profile=PROFILE)
+    assert e.kind == ElementKind.COUNTDOWN
+    assert e.attr("blocks_close")
