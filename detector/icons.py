@@ -275,8 +275,9 @@ def in_field(gray: F32, box: Box, *, density: float, settings: IconSettings = Ic
     top_row, bottom_row = top_in - int(above[0]), bottom_in + int(below[0])
     # an edge is a step, not the slow drift of a photo: across ``field_step_dp`` it moves past delta
     step = max(2, round(settings.field_step_dp * density))
-    if (abs(float(column[max(0, top_row - step)]) - float(column[top_row + 1])) <= delta
-            or abs(float(column[min(len(column) - 1, bottom_row + step)]) - float(column[bottom_row - 1])) <= delta):
+    last = len(column) - 1
+    if (abs(float(column[max(0, top_row - step)]) - float(column[min(top_in, top_row + step)])) <= delta
+            or abs(float(column[min(last, bottom_row + step)]) - float(column[max(bottom_in, bottom_row - step)])) <= delta):
         return False
 
     def runs_left(row: int) -> bool:
