@@ -25,6 +25,7 @@ from datasets.render import (
     contrast_ratio,
     cross_mask,
     has_cjk,
+    lightness,
     polygon_mask,
     ring_mask,
     round_rect_mask,
@@ -34,7 +35,11 @@ from datasets.render import (
 )
 
 BOX_THRESHOLD = 0.3  # a pixel is "visible ink" when the shape covers at least this much of it
-BUTTON_VISIBLE_CONTRAST = 1.12  # a fill this close to its surroundings does not read as a button
+# A button fill reads as a button when its lightness differs from its surroundings by this many
+# CIE L* units (2-3 just-noticeable differences; a WCAG ratio of 1.12 at mid grey). Lightness, not
+# the WCAG ratio: a dark pill on a dark picture differs by 5 L* at a ratio of only 1.11 and is
+# plainly visible (and the detector finds it).
+BUTTON_VISIBLE_LIGHTNESS = 3.0
 
 
 @dataclass
@@ -209,7 +214,7 @@ def place(canvas: Canvas, s: Sprite, x: int, y: int, *, contrast: float | None =
     if s.shape is not None and s.fill is not None and s.fill_opacity > 0:
         canvas.blend(x, y, s.shape, s.fill, s.fill_opacity)
         inner = canvas.mean_color(x, y, (s.shape >= 0.99).astype(np.float32))
-        button_visible = inner is not None and contrast_ratio(inner, before) >= BUTTON_VISIBLE_CONTRAST
+        button_visible = inner is not None and abs(lightness(inner) - lightness(before)) >= BUTTON_VISIBLE_LIGHTNESS
     if s.outline is not None:
         button_visible = True
     ink = s.glyph if s.accent is None else np.maximum(s.glyph, s.accent)

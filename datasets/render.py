@@ -124,6 +124,13 @@ def contrast_ratio(a: tuple[float, float, float] | np.ndarray, b: tuple[float, f
     return (hi + 0.05) / (lo + 0.05)
 
 
+def lightness(rgb: tuple[float, float, float] | np.ndarray) -> float:
+    """CIE L* (0..100) of an sRGB colour given as 0..255 values: equal steps look equally different,
+    in the dark as in the light (the WCAG ratio's flare term hides differences between dark colours)."""
+    y = luminance(rgb)
+    return float(116.0 * y ** (1.0 / 3.0) - 16.0) if y > 216 / 24389 else float(y * 24389 / 27)
+
+
 def mix(a: RGB | tuple[float, ...], b: RGB | tuple[float, ...], t: float) -> RGB:
     return (
         int(round(a[0] + (b[0] - a[0]) * t)),

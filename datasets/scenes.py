@@ -251,9 +251,16 @@ def put_control(st: SceneState, sprite: Sprite, x: int, y: int, text: str | None
     return p
 
 
-def countdown_text(st: SceneState, n: int, blocking: bool) -> str:
+def countdown_text(st: SceneState, n: int, blocking: bool, *, reward: bool = True) -> str:
+    """A countdown control's text; ``blocking`` ones say closing must wait. Only an ad pays a
+    reward for waiting: an app's own launch screen gets no "Reward in 5s" (``reward=False``)."""
     if blocking:
-        return str(st.pick(vocab.BLOCKING_ZH, vocab.BLOCKING_EN)).format(n=n)
+        zh: tuple[str, ...] = vocab.BLOCKING_ZH
+        en: tuple[str, ...] = vocab.BLOCKING_EN
+        if not reward:
+            zh = tuple(t for t in zh if "奖励" not in t)
+            en = tuple(t for t in en if "Reward" not in t)
+        return str(st.pick(zh, en)).format(n=n)
     return str(st.pick(vocab.COUNTDOWN_ZH, vocab.COUNTDOWN_EN)).format(n=n)
 
 
@@ -391,14 +398,14 @@ def shake_widget(st: SceneState, cx: int, cy: int) -> Box:
 # splash
 
 
-def _skip_sprite(st: SceneState) -> tuple[Sprite, str | None, bool | None, str]:
+def _skip_sprite(st: SceneState, *, is_ad: bool) -> tuple[Sprite, str | None, bool | None, str]:
     """The close control of a splash screen: (sprite, text, prefer_light, description)."""
     u = st.rng.random()
     size = sample_size_dp(st.rng)
     if u < 0.55:
         n = sample_countdown(st)
         blocking = st.chance(0.2)
-        text = countdown_text(st, n, blocking)
+        text = countdown_text(st, n, blocking, reward=is_ad)
         st.facts.countdown_s = n
         st.facts.countdown_blocks = blocking
         st.cues["countdown"] = True
@@ -530,7 +537,7 @@ def compose_splash(st: SceneState) -> None:
         p = put_control(st, s, x, y, text, "status-bar", prefer_light=True, note="inside the status bar")
         st.notes.append(f"tiny '{text or '×'}' inside the status bar")
     elif not is_ad or st.chance(0.92):  # an app's own launch screen always offers a skip
-        s, text, light, desc = _skip_sprite(st)
+        s, text, light, desc = _skip_sprite(st, is_ad=is_ad)
         for _ in range(6):
             x, y, zone = _splash_zone(st, s, pic_bottom)
             if st.free((x, y, x + s.w, y + s.h), st.dp(4)):

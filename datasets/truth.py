@@ -74,7 +74,20 @@ class ScreenFacts:
 
     @property
     def is_ad(self) -> bool:
-        return self.jump_hint or self.cta or self.shake
+        """An ad screen for AD_LABEL_HIDDEN, as the rule decides it: a jump hint or a shake
+        trigger anywhere; a call to action on a full screen (splash, interstitial). A pop-up's
+        "去购买" alone is the app's own promotion, unless an ad label was drawn on it (then it is
+        an ad, and a label too small or faint to find is the finding)."""
+        cta_ad = self.cta and (self.screen in FULLSCREEN_SCREENS or self.ad_label_height_dp is not None)
+        return self.jump_hint or self.shake or cta_ad
+
+
+def control_size_severity(c: ControlFact, th: Thresholds = DEFAULT_THRESHOLDS) -> str:
+    if c.size_dp < th.close_size_fail_dp:
+        return "fail"
+    if c.size_dp < th.close_size_warn_dp:
+        return "warn"
+    return "pass"
 
 
 def control_contrast_severity(c: ControlFact, th: Thresholds = DEFAULT_THRESHOLDS) -> str:
@@ -88,8 +101,10 @@ def control_contrast_severity(c: ControlFact, th: Thresholds = DEFAULT_THRESHOLD
 def expected_findings(f: ScreenFacts, th: Thresholds = DEFAULT_THRESHOLDS) -> dict[str, str]:
     """rule id -> "fail" | "warn" | "pass"; empty for a screen with no overlay (not applicable).
 
-    Size and contrast judge the *best* control (a person needs one usable way out): the
-    largest control for size, the most legible one for contrast.
+    Size and contrast judge one and the same *best* control (a person needs one usable way
+    out, both big enough and visible enough), chosen as the rules choose it
+    (``detector.rules.best_control``): fewest fails over size and contrast, then fewest warnings,
+    then the largest. A big × at 1.6:1 beside a small legible 暂不 is not a way out that passes both.
     """
     if f.screen not in OVERLAY_SCREENS:
         return {}
@@ -97,13 +112,14 @@ def expected_findings(f: ScreenFacts, th: Thresholds = DEFAULT_THRESHOLDS) -> di
     if not f.controls and f.screen in MUST_CLOSE_SCREENS:
         out["CLOSE_MISSING"] = "fail"
     if f.controls:
-        best_size = max(c.size_dp for c in f.controls)
-        if best_size < th.close_size_fail_dp:
-            out["CLOSE_TOO_SMALL"] = "fail"
-        elif best_size < th.close_size_warn_dp:
-            out["CLOSE_TOO_SMALL"] = "warn"
-        sev = [control_contrast_severity(c, th) for c in f.controls]
-        out["CLOSE_LOW_CONTRAST"] = min(sev, key=lambda s: {"pass": 0, "warn": 1, "fail": 2}[s])
+
+        def badness(c: ControlFact) -> tuple[int, int, float]:
+            sev = (control_size_severity(c, th), control_contrast_severity(c, th))
+            return (sev.count("fail"), sev.count("warn"), -c.size_dp)
+
+        best = min(f.controls, key=badness)
+        out["CLOSE_TOO_SMALL"] = control_size_severity(best, th)
+        out["CLOSE_LOW_CONTRAST"] = control_contrast_severity(best, th)
     if f.countdown_blocks:
         out["COUNTDOWN_BLOCKS_CLOSE"] = "fail"
     if f.screen == "splash" and f.countdown_s is not None and f.countdown_s > th.splash_countdown_max_s:
