@@ -136,11 +136,16 @@ def _kind_for(cues: TextCues) -> ElementKind:
     return ElementKind.TEXT
 
 
-def status_bar_strip(spans: Sequence[TextSpan], *, lexicon: Lexicon, width: int, strip_px: float) -> Box | None:
-    """The status-bar strip, when the screenshot shows one (a clock is read inside the top strip)."""
+def status_bar_strip(spans: Sequence[TextSpan], *, lexicon: Lexicon, width: int, strip_px: float,
+                     clock_side_fraction: float = 0.3, clock_center_fraction: float = 0.05) -> Box | None:
+    """The status-bar strip, when the screenshot shows one: a clock read inside the top strip,
+    where phones put it (either end of the strip, or its middle); a clock elsewhere up there is
+    part of the picture (a phone drawn in an ad)."""
     for s in spans:
         if s.box.y2 <= strip_px * 1.25 and lexicon.status_bar_clock.search(s.text.strip()):
-            return Box(0, 0, float(width), strip_px)
+            x = s.box.center[0] / max(1.0, float(width))
+            if x <= clock_side_fraction or x >= 1 - clock_side_fraction or abs(x - 0.5) <= clock_center_fraction:
+                return Box(0, 0, float(width), strip_px)
     return None
 
 

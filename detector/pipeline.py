@@ -167,7 +167,9 @@ class Analyzer:
         spans = [s for s in located if s.text]  # long body-text lines are located, not read
         t = lap("ocr", t)
         status_bar = status_bar_strip(spans, lexicon=self.lexicon, width=w,
-                                      strip_px=self.profile.setting("units", "status_bar_dp") * dens)
+                                      strip_px=self.profile.setting("units", "status_bar_dp") * dens,
+                                      clock_side_fraction=self.profile.setting("units", "status_clock_side_fraction"),
+                                      clock_center_fraction=self.profile.setting("units", "status_clock_center_fraction"))
         texts = text_elements(rgb, spans, lexicon=self.lexicon, profile=self.profile, status_bar=status_bar)
         texts = corner_skip_controls(rgb, texts, reader=self.reader, lexicon=self.lexicon, profile=self.profile,
                                      density=dens)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detector.elements import text_elements
+from detector.elements import status_bar_strip, text_elements
 from detector.lexicon import load_lexicon
 from detector.profile import get_profile
 from detector.types import Box, ElementKind, TextSpan
@@ -17,7 +17,8 @@ W, H = 1080, 1920  # a phone screenshot; the top band is the profile's top_band_
     ("text", "box", "kind", "seconds"),
     [
         ("跳过 3", Box(900, 80, 1040, 130), ElementKind.CLOSE_COUNTDOWN, 3),
-        ("5秒后可关闭", Box(700, 80, 1040, 130), ElementKind.COUNTDOWN, 5),
+        ("5秒后可关闭", Box(700, 80, 1040, 130), ElementKind.CLOSE_COUNTDOWN, 5),  # the locked close control
+        ("5秒后可关闭", Box(300, 1000, 640, 1050), ElementKind.COUNTDOWN, 5),  # a notice mid-screen
         ("5", Box(960, 80, 990, 130), ElementKind.COUNTDOWN, 5),  # a timer in the top band
         ("5", Box(500, 900, 530, 950), ElementKind.TEXT, None),  # mid-screen: a score, a page number
         ("30", Box(960, 80, 1010, 130), ElementKind.COUNTDOWN, 30),  # the longest countdown the profile allows
@@ -37,3 +38,18 @@ def test_what_a_line_is(text: str, box: Box, kind: ElementKind, seconds: int | N
 def test_nothing_read_nothing_out() -> None:
     rgb = np.full((H, W, 3), 200, np.uint8)
     assert text_elements(rgb, [], lexicon=load_lexicon(), profile=get_profile("cn-miit-2021")) == []
+
+
+@pytest.mark.parametrize(
+    ("clock_x", "is_status_bar"),
+    [
+        (40, True),  # Android and notched iPhones: the left end
+        (960, True),  # some skins: the right end
+        (520, True),  # iPhones before the notch: centred
+        (380, False),  # a clock on a phone drawn inside the ad picture
+    ],
+)
+def test_status_bar_is_where_phones_put_the_clock(clock_x: int, is_status_bar: bool) -> None:
+    spans = [TextSpan("12:30", Box(clock_x, 20, clock_x + 80, 56), 0.97)]
+    strip = status_bar_strip(spans, lexicon=load_lexicon(), width=W, strip_px=72)
+    assert (strip is not None) == is_status_bar
