@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from .measure import luminance_map
 from .profile import RuleProfile
-from .types import Box, Element, ElementKind, ScreenType
+from .types import Box, Element, ElementKind, RuleId, ScreenType
 
 # Working width for card finding: a card is large, so 360 px wide is plenty and keeps it ~5 ms.
 _WORK_WIDTH = 360
@@ -84,6 +84,104 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
     return found
 
 
+def _edge_map(rgb: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.bool_], float]:
+    """Edges at the working width, in grey and in each colour channel (a dark blue card on a
+    dimmed green page differs in hue, not in grey), with one-pixel wobble and small gaps along a
+    line bridged. Returns the map and its scale (working px per original px)."""
+    h, w = rgb.shape[:2]
+    scale = _WORK_WIDTH / w if w > _WORK_WIDTH else 1.0
+    small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    edges = cv2.Canny(cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (3, 3), 0), 20, 60)
+    for channel in cv2.split(np.ascontiguousarray(small[:, :, :3])):
+        edges = cv2.bitwise_or(edges, cv2.Canny(cv2.GaussianBlur(channel, (3, 3), 0), 20, 60))
+    edges = cv2.dilate(edges, np.ones((2, 1), np.uint8))
+    edges = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((1, 9), np.uint8))
+    return edges > 0, scale
+
+
+def _run_through(row: npt.NDArray[np.bool_], x: int, slack: int = 2) -> tuple[int, int] | None:
+    """The run of edge pixels in ``row`` through column ``x`` (± ``slack``), as (x1, x2) exclusive."""
+    n = len(row)
+    hits = np.flatnonzero(row[max(0, x - slack) : min(n, x + slack + 1)])
+    if hits.size == 0:
+        return None
+    c = max(0, x - slack) + int(hits[0])
+    off = np.flatnonzero(~row)
+    left = off[off < c]
+    right = off[off > c]
+    return (int(left[-1]) + 1 if left.size else 0, int(right[0]) if right.size else n)
+
+
+def _card_sides(edges: npt.NDArray[np.bool_], x1: int, x2: int, start: int, step: int, *, min_height: float,
+                side_reach: int, max_gap: int, min_cover: float) -> int | None:
+    """From a card's known horizontal edge at row ``start``, follow its sides (edges within
+    ``side_reach`` px outside x1 and x2) in direction ``step`` (-1 up, +1 down) while they last
+    (gaps of at most ``max_gap`` rows); the first row at least ``min_height`` rows away that is
+    also a horizontal edge across the card (``min_cover`` of x1..x2) is the opposite edge (the
+    nearest: beyond it the sides may run on through the page's own rows)."""
+    sh, sw = edges.shape
+    left = slice(max(0, x1 - side_reach), x1 + 3)
+    right = slice(max(0, x2 - 3), min(sw, x2 + side_reach))
+    gap_l = gap_r = 0
+    y = start + step
+    while 0 <= y < sh:
+        gap_l = 0 if edges[y, left].any() else gap_l + 1
+        gap_r = 0 if edges[y, right].any() else gap_r + 1
+        if gap_l > max_gap or gap_r > max_gap:
+            break
+        if abs(y - start) >= min_height and edges[y, x1:x2].mean() >= min_cover:
+            return y
+        y += step
+    return None
+
+
+def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, profile: RuleProfile) -> Box | None:
+    """The card a sure close button belongs to, when the card's own edges are too faint for
+    :func:`find_windows` or its scrim too light: the button centred just below a card's bottom
+    edge (下方居中的关闭), or just above its top-right corner. The card's near edge is a long
+    horizontal edge through the button's column; its sides are followed to the opposite edge.
+    ``None`` when no floating card of window size is found that way."""
+    edges, scale = _edge_map(rgb)
+    sh, sw = edges.shape
+    b = Box(close.x1 * scale, close.y1 * scale, close.x2 * scale, close.y2 * scale)
+    reach = int(profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp") * density * scale)
+    min_w = 0.4 * sw
+    min_h = profile.setting("screen", "window_min_height") * sh
+    side_reach, max_gap = max(3, round(0.06 * sw)), max(3, round(0.05 * sh))
+    cx = int(b.center[0])
+    card: tuple[int, int, int, int] | None = None
+    if not (0 <= cx < sw):
+        return None
+    for y in range(min(sh, int(b.y1)) - 1, max(0, int(b.y1) - reach), -1):  # below-centre: the bottom edge above it
+        run = _run_through(edges[y], cx)
+        if run and run[1] - run[0] >= min_w and abs((run[0] + run[1]) / 2 - cx) <= 0.06 * sw:
+            top = _card_sides(edges, run[0], run[1], y, -1, min_height=min_h, side_reach=side_reach,
+                              max_gap=max_gap, min_cover=0.85)
+            card = (run[0], top, run[1], y) if top is not None else None
+            break
+    if card is None:  # above the top-right corner: the top edge below it, ending under the button
+        for y in range(max(0, int(b.y2) + 1), min(sh, int(b.y2) + reach)):
+            run = _run_through(edges[y], min(sw - 1, max(0, int(b.x1) - 1)))
+            if run and run[1] - run[0] >= min_w and b.x1 - b.width <= run[1] <= b.x2 + b.width:
+                bottom = _card_sides(edges, run[0], run[1], y, 1, min_height=min_h, side_reach=side_reach,
+                                     max_gap=max_gap, min_cover=0.85)
+                card = (run[0], y, run[1], bottom) if bottom is not None else None
+                break
+    if card is None:
+        return None
+    x1, y1, x2, y2 = card
+    # a rounded card's horizontal edges stop where its corners curve: its sides lie a little outside
+    rows = edges[y1 + (y2 - y1) // 4 : y2 - (y2 - y1) // 4]
+    left, right = rows[:, max(0, x1 - side_reach) : x1 + 3].sum(axis=0), rows[:, max(0, x2 - 3) : x2 + side_reach].sum(axis=0)
+    if left.size and left.max() >= 0.8 * len(rows):
+        x1 = max(0, x1 - side_reach) + int(np.flatnonzero(left >= 0.8 * len(rows))[0])
+    if right.size and right.max() >= 0.8 * len(rows):
+        x2 = max(0, x2 - 3) + int(np.flatnonzero(right >= 0.8 * len(rows))[-1]) + 1
+    if x1 <= 0.02 * sw or x2 >= 0.98 * sw:
+        return None  # a pop-up card floats; a full-width band is the page
+    return Box(x1 / scale, y1 / scale, x2 / scale, y2 / scale).clip(rgb.shape[1], rgb.shape[0])
+
+
 def _in_top_band(e: Element, height: int, fraction: float) -> bool:
     return e.box.center[1] < fraction * height
 
@@ -144,7 +242,21 @@ def classify_screen(
         return ScreenDecision(ScreenType.POPUP, win.box, 0.7, "a card over a scrim")
 
     corner_score = profile.setting("screen", "corner_icon_min_score")
-    corner_px = profile.setting("screen", "corner_icon_min_dp") * min(w, h) / profile.setting("units", "baseline_width_dp")
+    density = min(w, h) / profile.setting("units", "baseline_width_dp")
+    corner_px = profile.setting("screen", "corner_icon_min_dp") * density
+    # A sure close button centred under a card or above its corner names the card even when
+    # its edges are faint or its scrim light (a dark card on a dimmed dark page).
+    for e in sorted(closes, key=lambda e: -e.score):
+        if (e.kind != ElementKind.CLOSE_ICON or e.score < corner_score or min(e.box.width, e.box.height) < corner_px
+                or _top_right(e, w, h, top_band)):
+            continue
+        card = window_from_close(rgb, e.button or e.box, density=density, profile=profile)
+        if card is None:
+            continue
+        near = card.expand(0.05 * w, 0.08 * h)
+        if (dialog_words or any(near.contains_point(*t.box.center) for t in text_closes)) and not invites:
+            return ScreenDecision(ScreenType.DIALOG, card, 0.6, "a card with dismiss text or dialog wording, its × beside it")
+        return ScreenDecision(ScreenType.POPUP, card, 0.6, "a card with its close button centred below it or above its corner")
     top_right_icon = any(
         e.kind == ElementKind.CLOSE_ICON and _top_right(e, w, h, top_band) and e.score >= corner_score
         and min(e.box.width, e.box.height) >= corner_px

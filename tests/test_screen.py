@@ -1,0 +1,71 @@
+"""Screen understanding (detector/screen.py): the card a close button belongs to.
+
+Pages are drawn here with Pillow: a dimmed page, a card on it, a close button beside the card.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from detector.profile import get_profile
+from detector.screen import window_from_close
+from detector.types import Box
+
+PROFILE = get_profile()
+W, H = 1080, 2340
+DENSITY = W / 360
+
+
+def _page(card: Box, *, card_fill: tuple[int, int, int], page: tuple[int, int, int]) -> Image.Image:
+    """A dimmed page with list rows, and a rounded card on it."""
+    img = Image.new("RGB", (W, H), page)
+    draw = ImageDraw.Draw(img)
+    for y in range(300, H - 200, 220):  # the page behind: rows with a divider
+        draw.rectangle([48, y, W - 48, y + 150], fill=tuple(min(255, c + 12) for c in page))
+    draw.rounded_rectangle(card.to_list(), radius=16 * DENSITY, fill=card_fill)
+    return img
+
+
+def _button(img: Image.Image, cx: float, cy: float, r: float, colour: tuple[int, int, int]) -> Box:
+    draw = ImageDraw.Draw(img)
+    draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=colour, width=round(2 * DENSITY))
+    d = r * 0.45
+    draw.line([cx - d, cy - d, cx + d, cy + d], fill=colour, width=round(2 * DENSITY))
+    draw.line([cx - d, cy + d, cx + d, cy - d], fill=colour, width=round(2 * DENSITY))
+    return Box(cx - r, cy - r, cx + r, cy + r)
+
+
+CARD = Box(120, 600, 960, 1560)
+
+
+@pytest.mark.parametrize(
+    ("card_fill", "page"),
+    [((250, 250, 250), (60, 60, 60)), ((22, 29, 71), (9, 34, 5))],  # white on a scrim; navy on dim green (hue only)
+    ids=["light-card", "dark-card-hue-edge"],
+)
+def test_card_above_a_centred_close_button(card_fill: tuple[int, int, int], page: tuple[int, int, int]) -> None:
+    img = _page(CARD, card_fill=card_fill, page=page)
+    button = _button(img, CARD.center[0], CARD.y2 + 60 * DENSITY / 2 + 16 * DENSITY, 16 * DENSITY, (230, 230, 230))
+    found = window_from_close(np.asarray(img), button, density=DENSITY, profile=PROFILE)
+    assert found is not None and found.iou(CARD) > 0.85
+
+
+def test_card_below_a_close_button_above_its_corner() -> None:
+    img = _page(CARD, card_fill=(250, 250, 250), page=(60, 60, 60))
+    button = _button(img, CARD.x2 - 16 * DENSITY, CARD.y1 - 32 * DENSITY, 14 * DENSITY, (230, 230, 230))
+    found = window_from_close(np.asarray(img), button, density=DENSITY, profile=PROFILE)
+    assert found is not None and found.iou(CARD) > 0.85
+
+
+@pytest.mark.parametrize("where", ["off-centre", "far-below", "full-width-band"])
+def test_no_card_for_a_button_that_is_not_beside_one(where: str) -> None:
+    card = Box(0, 600, W, 1560) if where == "full-width-band" else CARD
+    img = _page(card, card_fill=(250, 250, 250), page=(60, 60, 60))
+    cx = CARD.x1 + 40 * DENSITY if where == "off-centre" else card.center[0]
+    cy = card.y2 + (400 if where == "far-below" else 30) * DENSITY
+    if where == "off-centre":
+        cy = card.y2 + 30 * DENSITY
+    button = _button(img, cx, cy, 16 * DENSITY, (230, 230, 230))
+    assert window_from_close(np.asarray(img), button, density=DENSITY, profile=PROFILE) is None
