@@ -87,6 +87,7 @@ class Lexicon:
     countdown_any: tuple[re.Pattern[str], ...]
     ad_exact: frozenset[str]
     ad_prefix: tuple[str, ...]
+    ad_whole: tuple[re.Pattern[str], ...]
     ad_within: re.Pattern[str]
     jump_hint: PhraseSet
     shake: PhraseSet
@@ -121,6 +122,7 @@ class Lexicon:
             countdown_any=patterns("countdown_any"),
             ad_exact=frozenset(squash(w) for w in words("ad_label", "exact")),
             ad_prefix=tuple(w.lower() for w in words("ad_label", "prefix")),
+            ad_whole=tuple(re.compile(p, re.IGNORECASE) for p in (raw.get("ad_label") or {}).get("whole") or []),
             ad_within=re.compile(str((raw.get("ad_label") or {}).get("within") or "(?!)"), re.IGNORECASE),
             jump_hint=PhraseSet.of(words("jump_hint", "contains")),
             shake=PhraseSet.of(words("shake", "contains")),
@@ -161,7 +163,8 @@ class Lexicon:
         return None
 
     def _is_ad_label(self, norm: str, key: str) -> bool:
-        return key in self.ad_exact or any(norm.startswith(p) for p in self.ad_prefix)
+        return (key in self.ad_exact or any(norm.startswith(p) for p in self.ad_prefix)
+                or any(p.fullmatch(key) for p in self.ad_whole))
 
     def classify(self, text: str) -> TextCues:
         norm = normalise(text)

@@ -25,6 +25,9 @@ W, H = 1080, 1920  # a phone screenshot; the top band is the profile's top_band_
         ("77", Box(360, 120, 440, 160), ElementKind.TEXT, None),  # 77 gems: a count
         ("99+", Box(60, 20, 130, 60), ElementKind.TEXT, None),  # a message badge
         ("广告", Box(40, 1800, 120, 1840), ElementKind.AD_LABEL, None),
+        ("视频广告", Box(40, 1800, 160, 1840), ElementKind.AD_LABEL, None),  # a kind of ad
+        ("互广告", Box(40, 1800, 160, 1840), ElementKind.AD_LABEL, None),  # 互动广告 with a character lost
+        ("VIP去广告", Box(600, 1800, 800, 1840), ElementKind.TEXT, None),  # a remove-ads link
     ],
 )
 def test_what_a_line_is(text: str, box: Box, kind: ElementKind, seconds: int | None) -> None:
