@@ -20,7 +20,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from .admarks import find_ad_marks
+from .admarks import find_ad_marks, find_info_marks
 from .elements import lone_x_spans, status_bar_strip, text_elements
 from .icons import IconCandidate, IconSettings, find_close_icons
 from .imageio import ImageLimits, LoadedImage, load_image
@@ -196,9 +196,12 @@ class Analyzer:
         icons = [e for e in icons if e.score >= min_icon and not _in_strip(e.box, status_bar)]
         t = lap("icons", t)
 
+        found_marks = [(b, "cv-admark", "AdChoices") for b in find_ad_marks(rgb, density=dens, profile=self.profile)]
+        found_marks += [(b, "cv-infomark", "ⓘ") for b in find_info_marks(rgb, density=dens, profile=self.profile)]
         marks = [
-            Element(id=f"m{i}", kind=ElementKind.AD_LABEL, box=b, score=0.8, source="cv-admark", text="AdChoices")
-            for i, b in enumerate(find_ad_marks(rgb, density=dens, profile=self.profile))
+            Element(id=f"m{i}", kind=ElementKind.AD_LABEL, box=b, score=0.8, source=source, text=text)
+            for i, (b, source, text) in enumerate(found_marks)
+            if not _in_strip(b, status_bar)  # status-bar icons are the system's
         ]
         t = lap("ad_marks", t)
 

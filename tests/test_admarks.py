@@ -1,0 +1,81 @@
+"""Text-less ad labels (detector/admarks.py): the AdChoices ▷ and the ⓘ, drawn and on realdev."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from detector.admarks import find_ad_marks, find_info_marks
+from detector.profile import get_profile
+
+PROFILE = get_profile("cn-miit-2021")
+W, H, DENSITY = 1080, 1920, 3.0
+REALDEV = Path(__file__).resolve().parents[1].parent / "shared" / "realdev"
+
+
+def screen_with(mark: str, corner: str, *, dp: float = 14, light_on_dark: bool = True) -> Image.Image:
+    """A photo-ish full-screen ad with ``mark`` (info, bang, ring, adchoices) ``dp`` wide in ``corner``."""
+    img = Image.new("RGB", (W, H))
+    draw = ImageDraw.Draw(img)
+    for y in range(0, H, 4):
+        draw.rectangle((0, y, W, y + 4), fill=(40 + y // 30, 60, 90 + y // 40))
+    side = dp * DENSITY
+    x = 12 if corner.endswith("left") else W - 12 - side
+    y = 12 if corner.startswith("top") else H - 12 - side
+    fg, bg = ((245, 245, 245), (20, 20, 20)) if light_on_dark else ((60, 60, 60), (225, 225, 225))
+    draw.rectangle((x - 4, y - 4, x + side + 4, y + side + 4), fill=bg)
+    if mark == "adchoices":
+        draw.polygon([(x, y), (x + side, y + side / 2), (x, y + side)], fill=(0, 174, 239))
+        return img
+    stroke = max(2, round(side / 12))
+    draw.ellipse((x, y, x + side, y + side), outline=fg, width=stroke)
+    cx, w = x + side / 2, max(1.5, side / 16)
+    if mark == "info":
+        draw.ellipse((cx - w, y + side * 0.22, cx + w, y + side * 0.22 + 2 * w), fill=fg)
+        draw.rectangle((cx - w * 0.8, y + side * 0.42, cx + w * 0.8, y + side * 0.78), fill=fg)
+    elif mark == "bang":  # ! : the bar above the dot
+        draw.rectangle((cx - w * 0.8, y + side * 0.2, cx + w * 0.8, y + side * 0.58), fill=fg)
+        draw.ellipse((cx - w, y + side * 0.66, cx + w, y + side * 0.66 + 2 * w), fill=fg)
+    return img
+
+
+@pytest.mark.parametrize("corner", ["top-left", "top-right", "bottom-left", "bottom-right"])
+@pytest.mark.parametrize(("dp", "light_on_dark"), [(12, True), (16, False), (22, True)])
+def test_info_mark_is_found_in_each_corner(corner: str, dp: float, light_on_dark: bool) -> None:
+    rgb = np.asarray(screen_with("info", corner, dp=dp, light_on_dark=light_on_dark))
+    (box,) = find_info_marks(rgb, density=DENSITY, profile=PROFILE)
+    assert abs(box.width - dp * DENSITY) <= 4
+    assert (box.x1 < W / 2) == corner.endswith("left") and (box.y1 < H / 2) == corner.startswith("top")
+
+
+@pytest.mark.parametrize("mark", ["bang", "ring"])
+def test_other_ringed_glyphs_are_not_info_marks(mark: str) -> None:
+    rgb = np.asarray(screen_with(mark, "bottom-left"))
+    assert find_info_marks(rgb, density=DENSITY, profile=PROFILE) == []
+
+
+def test_adchoices_triangle_is_found() -> None:
+    rgb = np.asarray(screen_with("adchoices", "top-right"))
+    (box,) = find_ad_marks(rgb, density=DENSITY, profile=PROFILE)
+    assert box.x1 > W / 2 and box.y1 < 100
+
+
+@pytest.mark.skipif(not (REALDEV / "images").is_dir(), reason="../shared/realdev not present")
+@pytest.mark.parametrize(
+    ("name", "where"),
+    [
+        # letgo install interstitial: a white ⓘ on the black bottom-left corner
+        ("aidui_contextdp__images__other_popups__12978.jpg", (9, 1742, 57, 1790)),
+        # a game's video interstitial: a white ⓘ on a grey rounded square, bottom-left
+        ("aidui_contextdp__images__nagging__entertainment_14--Daily-Pixel---Color-By-Number-7-49_5329.jpg",
+         (0, 1883, 42, 1920)),
+    ],
+)
+def test_realdev_info_marks(name: str, where: tuple[int, int, int, int]) -> None:
+    rgb = np.asarray(Image.open(REALDEV / "images" / name).convert("RGB"))
+    marks = find_info_marks(rgb, density=min(rgb.shape[:2]) / 360, profile=PROFILE)
+    assert any(m.center[0] >= where[0] and m.center[0] <= where[2] and where[1] <= m.center[1] <= where[3]
+               for m in marks)
