@@ -106,10 +106,12 @@ def corner_skip_controls(
     """``elements`` with the top-right skip control found when the whole-screen pass missed it.
 
     1. Text already read in the corner that looks like the tail of 跳过 N becomes the skip control.
-    2. Otherwise the corner is read again, enlarged (``pill.read_short_side``): each line there,
-       nearest the corner first, is a skip control when it reads as one, when it is a lone
-       countdown number, or when keyword spotting says it is one of the lexicon's corner
-       phrases (``corner_spot``); the pill around it, if any, is its button.
+    2. Otherwise, on a screenshot smaller than ``pill.read_short_side`` or with a pill drawn in the
+       corner, the corner is read again, enlarged to that size: each line there, nearest the corner first, is a skip control when it
+       reads as one, when it is a lone countdown number, or when keyword spotting says it is one
+       of the lexicon's corner phrases (``corner_spot``); the pill around it, if any, is its
+       button. Only when none is found is the corner read at the second enlargement
+       (``pill.read_second_scale``), and its new lines tried the same way.
     3. Otherwise up to ``max_reads`` pill shapes are read with line recognition.
     """
     h, w = rgb.shape[:2]
@@ -130,27 +132,35 @@ def corner_skip_controls(
     scale = min(profile.setting("pill", "read_max_upscale"),
                 max(1.0, profile.setting("pill", "read_short_side") / float(min(w, h))))
     band = corner_band(w, h, profile)
-    lines = reader.read(rgb, region=band, scale=scale, min_score=0.0)
     second = scale * profile.setting("pill", "read_second_scale")
-    if second >= 1.0 and abs(second - scale) > 1e-6:
-        lines += [ln for ln in reader.read(rgb, region=band, scale=second, min_score=0.0)
-                  if not any(ln.box.iou(o.box) > 0.5 for o in lines)]
-    # A line cut by the band's left or bottom edge is the end of something wider (a balance "3805"
-    # read as "05"), never a control of its own.
-    lines = [ln for ln in lines if ln.box.x1 > band.x1 + 1 and ln.box.y2 < band.y2 - 1
-             and not any(ln.box.iou(t) > 0.3 for t in taken)]
-    for n, line in enumerate(sorted(lines, key=lambda ln: (w - ln.box.x2) + ln.box.y1)):
-        found = _corner_control(line, rgb, reader=reader, lexicon=lexicon, profile=profile, density=density)
-        if found is None:
-            continue
-        text, seconds, score, evidence = found
-        button = next((p for p in pills if p.contains_point(*line.box.center)), None)
-        out.append(
-            Element(id=f"c{n}", kind=ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT,
-                    box=button or line.box, score=score, source="ocr-corner", text=text, button=button,
-                    countdown_s=seconds, attrs=(("corner_pill", True), ("text_box", line.box.to_list()), *evidence))
-        )
-        return out
+    scales = (scale, second) if second >= 1.0 and abs(second - scale) > 1e-6 else (scale,)
+    # A screenshot at least read_short_side wide is read again only where a pill is drawn: there
+    # the whole-screen pass reads corner labels legibly (rendered 跳过/Skip pills of 30-42 px at
+    # 1080x1920 and 1080x2400 all were) and only a lone countdown digit can be missed; the re-read
+    # cost ~90 ms of CPU on each of realdev's 61 such screenshots and found nothing there.
+    seen: list[TextSpan] = []
+    for read_scale in scales if scale > 1.0 or pills else ():  # the second enlargement only when the first found none
+        lines = [ln for ln in reader.read(rgb, region=band, scale=read_scale, min_score=0.0)
+                 if not any(ln.box.iou(o.box) > 0.5 for o in seen)]
+        seen += lines
+        # A line cut by the band's left or bottom edge is the end of something wider (a balance
+        # "3805" read as "05"), never a control of its own.
+        lines = [ln for ln in lines if ln.box.x1 > band.x1 + 1 and ln.box.y2 < band.y2 - 1
+                 and not any(ln.box.iou(t) > 0.3 for t in taken)]
+        for line in sorted(lines, key=lambda ln: (w - ln.box.x2) + ln.box.y1):
+            found = _corner_control(line, rgb, reader=reader, lexicon=lexicon, profile=profile, density=density)
+            if found is None:
+                continue
+            text, seconds, score, evidence = found
+            button = next((p for p in pills if p.contains_point(*line.box.center)), None)
+            out.append(
+                Element(id=f"c{seen.index(line)}",
+                        kind=ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT,
+                        box=button or line.box, score=score, source="ocr-corner", text=text, button=button,
+                        countdown_s=seconds,
+                        attrs=(("corner_pill", True), ("text_box", line.box.to_list()), *evidence))
+            )
+            return out
 
     for n, pill in enumerate([p for p in pills if not any(p.iou(t) > 0.3 for t in taken)][:max_reads]):
         span = reader.read_line(rgb, pill)
@@ -166,4 +176,39 @@ def corner_skip_controls(
                         button=pill, countdown_s=seconds, attrs=(("corner_pill", True), ("text_box", pill.to_list())))
             )
             break
+    return out
+
+
+def corner_countdowns(
+    rgb: npt.NDArray[np.uint8],
+    elements: Sequence[Element],
+    *,
+    reader: TextReader,
+    profile: RuleProfile,
+    density: float,
+) -> list[Element]:
+    """Countdown numbers in the top corners of a full-screen ad that shows no close control.
+
+    Video interstitials draw a ring with the seconds left where the close control will appear
+    (top-left or top-right); the whole-screen pass misses the lone digit. Each is a countdown
+    cue, not a close control: nothing can be tapped yet.
+    """
+    s = profile.setting
+    h, w = rgb.shape[:2]
+    scale = min(s("pill", "read_max_upscale"), max(1.0, s("pill", "read_short_side") / float(min(w, h))))
+    right = corner_band(w, h, profile)
+    left = Box(0.0, 0.0, w - right.x1, right.y2)
+    out: list[Element] = []
+    for band in (left, right):
+        for line in reader.read(rgb, region=band, scale=scale, min_score=0.0):
+            number = line.text.strip()
+            if not (number.isdigit() and len(number) <= 2 and 1 <= int(number) <= s("pill", "number_max_s")):
+                continue
+            if line.confidence < s("pill", "ring_number_min_confidence"):
+                continue
+            if any(line.box.iou(e.box) > 0.3 for e in elements):
+                continue
+            out.append(Element(id=f"r{len(out)}", kind=ElementKind.COUNTDOWN, box=line.box,
+                               score=round(line.confidence, 3), source="ocr-corner", text=number,
+                               countdown_s=int(number), attrs=(("countdown_ring", True),)))
     return out
