@@ -28,7 +28,7 @@ from .lexicon import Lexicon, load_lexicon
 from .measure import density_for, measure_element
 from .model import ModelIcons, model_available
 from .ocr import OcrSettings, TextReader, make_reader
-from .pills import corner_skip_controls
+from .pills import corner_countdowns, corner_skip_controls
 from .profile import DEFAULT_PROFILE, RuleProfile, get_profile
 from .rules import judge, verdict_for
 from .screen import classify_screen
@@ -214,6 +214,10 @@ class Analyzer:
             elements = [replace(e, kind=ElementKind.TEXT, countdown_s=None)
                         if e.kind == ElementKind.COUNTDOWN and not decision.window.contains_point(*e.box.center) else e
                         for e in elements]
+        if decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
+            e.kind.is_close_control for e in elements
+        ):
+            elements += corner_countdowns(rgb, elements, reader=self.reader, profile=self.profile, density=dens)
         if decision.screen_type == ScreenType.NONE:
             # Rules do not apply, and × glyphs on an ordinary page are in-page controls, not close controls.
             elements = [e for e in elements if not e.kind.is_close_control]

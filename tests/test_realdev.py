@@ -128,3 +128,12 @@ def test_small_chinese_splash_skip_control_in_the_corner(
     assert hits, (what, report.screen.close_controls)
     assert hits[0].countdown_s == seconds, what
     assert severity(report, RuleId.CLOSE_MISSING) == Severity.PASS
+
+
+def test_video_ad_with_only_a_countdown_ring(analyzer: Analyzer) -> None:
+    """music_8: a Wish video interstitial; only a countdown 3 in a faint circle top-left, the close
+    control not shown yet: no close control, and the countdown is read."""
+    report = analyze(analyzer, "aidui_contextdp__images__nagging__music_8--Free-Music-Unlimited-Offline-4-17_3cb5.jpg")
+    assert report.screen.screen_type == ScreenType.INTERSTITIAL
+    assert severity(report, RuleId.CLOSE_MISSING) == Severity.FAIL
+    assert [e.countdown_s for e in report.screen.by_kind(ElementKind.COUNTDOWN)] == [3]

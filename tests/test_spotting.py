@@ -142,3 +142,34 @@ def test_corner_stage_ignores_other_corner_text(text: str, px: int) -> None:
     found = corner_skip_controls(rgb, [], reader=make_reader("ppocr"), lexicon=load_lexicon(),
                                  profile=get_profile("cn-miit-2021"), density=270 / 360)
     assert found == []
+
+
+def ringed_number_screen(number: str, left: bool) -> np.ndarray:
+    """A 1080x1920 video-ad frame with ``number`` in a thin ring in a top corner."""
+    if not FONT.exists():
+        pytest.skip("needs fonts-noto-cjk")
+    img = Image.new("RGB", (1080, 1920), (30, 30, 34))
+    draw = ImageDraw.Draw(img)
+    x = 60 if left else 1080 - 60 - 96
+    draw.ellipse((x, 70, x + 96, 166), outline=(235, 235, 235), width=5)
+    font = ImageFont.truetype(str(FONT), 54)
+    draw.text((x + 48, 118), number, font=font, fill=(240, 240, 240), anchor="mm")
+    return np.asarray(img)
+
+
+@pytest.mark.parametrize("left", [True, False])
+def test_countdown_ring_in_a_top_corner_is_a_countdown_cue(left: bool) -> None:
+    from detector.pills import corner_countdowns
+
+    rgb = ringed_number_screen("5", left)
+    found = corner_countdowns(rgb, [], reader=make_reader("ppocr"), profile=get_profile("cn-miit-2021"), density=3.0)
+    assert [(e.kind, e.countdown_s) for e in found] == [(ElementKind.COUNTDOWN, 5)]
+    assert (found[0].box.x1 < 540) == left
+
+
+def test_a_large_number_in_a_corner_is_not_a_countdown() -> None:
+    from detector.pills import corner_countdowns
+
+    rgb = ringed_number_screen("88", True)  # a level, a score: longer than any countdown
+    assert corner_countdowns(rgb, [], reader=make_reader("ppocr"), profile=get_profile("cn-miit-2021"),
+                             density=3.0) == []
