@@ -212,38 +212,3 @@ def corner_countdowns(
                                score=round(line.confidence, 3), source="ocr-corner", text=number,
                                countdown_s=int(number), attrs=(("countdown_ring", True),)))
     return out
-
-
-def corner_countdowns(
-    rgb: npt.NDArray[np.uint8],
-    elements: Sequence[Element],
-    *,
-    reader: TextReader,
-    profile: RuleProfile,
-    density: float,
-) -> list[Element]:
-    """Countdown numbers in the top corners of a full-screen ad that shows no close control.
-
-    Video interstitials draw a ring with the seconds left where the close control will appear
-    (top-left or top-right); the whole-screen pass misses the lone digit. Each is a countdown
-    cue, not a close control: nothing can be tapped yet.
-    """
-    s = profile.setting
-    h, w = rgb.shape[:2]
-    scale = min(s("pill", "read_max_upscale"), max(1.0, s("pill", "read_short_side") / float(min(w, h))))
-    right = corner_band(w, h, profile)
-    left = Box(0.0, 0.0, w - right.x1, right.y2)
-    out: list[Element] = []
-    for band in (left, right):
-        for line in reader.read(rgb, region=band, scale=scale, min_score=0.0):
-            number = line.text.strip()
-            if not (number.isdigit() and len(number) <= 2 and 1 <= int(number) <= s("pill", "number_max_s")):
-                continue
-            if line.confidence < s("pill", "ring_number_min_confidence"):
-                continue
-            if any(line.box.iou(e.box) > 0.3 for e in elements):
-                continue
-            out.append(Element(id=f"r{len(out)}", kind=ElementKind.COUNTDOWN, box=line.box,
-                               score=round(line.confidence, 3), source="ocr-corner", text=number,
-                               countdown_s=int(number), attrs=(("countdown_ring", True),)))
-    return out
