@@ -113,6 +113,9 @@ class OcrSettings:
     # PaddleOCR's 320. Narrower padding is ~15% faster but misread short Chinese controls
     # ("跳过4" lost on realdev at 160 px; measured), and those are what we read for.
     rec_min_width: int = 320
+    # Lines recognised per onnxruntime call (RapidOCR's 6). Lines are sorted by width and every
+    # line of a batch is padded to the widest one in it.
+    rec_batch_num: int = 6
     # Lines longer than this (width / height) are located but not recognised: they are body
     # text, and recognition costs ~40 ms of CPU per line. Cues and dismiss controls are short
     # (a button label or a one-line hint). They come back as spans with text "" and confidence 0,
