@@ -224,6 +224,7 @@ def classify_screen(
     skip_top = [
         e for e in text_closes
         if _in_top_band(e, h, top_band) and not e.attr("weak_close") and e.box.center[0] > w / 2
+        and not e.attr("blocks_close")  # "Close in 6s" locks a video ad; a splash offers 跳过 at once
     ]
     if skip_top and (not dense or invites or any(e.kind == ElementKind.CLOSE_COUNTDOWN for e in skip_top)):
         return ScreenDecision(ScreenType.SPLASH, full, 0.8, f"dismiss control {skip_top[0].text!r} in the top band")
