@@ -280,11 +280,13 @@ def in_field(gray: F32, box: Box, *, density: float, settings: IconSettings = Ic
             or abs(float(column[min(last, bottom_row + step)]) - float(column[max(bottom_in, bottom_row - step)])) <= delta):
         return False
 
-    def runs_left(row: int) -> bool:
-        near = left[max(0, row - 1) : row + 2]
-        return bool(near.size) and float(np.max(np.abs(near - fill))) > delta
+    def runs_left(edge: int, inside: int) -> bool:
+        """The edge continues to the left, and so does the fill just inside it (clear of the text)."""
+        near = left[max(0, edge - 1) : edge + 2]
+        return (bool(near.size) and float(np.max(np.abs(near - fill))) > delta
+                and abs(float(left[inside]) - fill) <= delta)
 
-    if not (runs_left(top_row) and runs_left(bottom_row)):
+    if not (runs_left(top_row, min(top_in, top_row + step)) and runs_left(bottom_row, max(bottom_in, bottom_row - step))):
         return False
     top, bottom = cy - (y1 + top_row), (y1 + bottom_row) - cy
     height = top + bottom
