@@ -215,6 +215,28 @@ def test_ppocr_sessions_run_with_our_options() -> None:
     assert getattr(reader, "tuned_sessions", 0) == 3
 
 
+def test_speed_settings_reach_the_engine() -> None:
+    """One line per recogniser call, and the detector's input normalised in float32 (see
+    OcrSettings.rec_batch_num and _ppocr._float32_det_input): a rapidocr upgrade that moves
+    these shows up here, not as a silent slowdown."""
+    reader = make_reader("ppocr")
+    engine = reader._engine  # type: ignore[attr-defined]
+    assert engine.text_rec.rec_batch_num == OcrSettings().rec_batch_num == 1
+    prep = engine.text_det.get_preprocess(960)
+    assert prep(np.zeros((64, 96, 3), np.uint8)).dtype == np.float32
+    assert prep.mean.dtype == prep.std.dtype == np.float32
+    with pytest.raises(ValueError, match="rec_batch_num"):
+        OcrSettings(rec_batch_num=0)
+
+
+@pytest.mark.parametrize("batch", [1, 6])
+def test_batch_size_does_not_change_what_is_read(batch: int) -> None:
+    rgb, boxes = render()
+    spans = make_reader("ppocr", rec_batch_num=batch).read(rgb)
+    for text, box in boxes.items():
+        assert find(spans, text).box.iou(box) > 0.3
+
+
 def test_located_but_unread_long_lines() -> None:
     """With rec_max_aspect, body-text lines come back located (text "", confidence 0)."""
     rgb, boxes = render()

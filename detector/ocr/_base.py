@@ -113,9 +113,12 @@ class OcrSettings:
     # PaddleOCR's 320. Narrower padding is ~15% faster but misread short Chinese controls
     # ("跳过4" lost on realdev at 160 px; measured), and those are what we read for.
     rec_min_width: int = 320
-    # Lines recognised per onnxruntime call (RapidOCR's 6). Lines are sorted by width and every
-    # line of a batch is padded to the widest one in it.
-    rec_batch_num: int = 6
+    # Lines recognised per onnxruntime call. RapidOCR's 6 pads every line of a batch to the widest
+    # one in it (lines sorted by width): one line per call read realdev with ~10% less CPU per
+    # screenshot (analyze p50 778 -> 696 ms, interleaved, load ~5), the same elements on all 85
+    # screenshots but for two lines read a character differently, and 129 vs 128 of 143
+    # labelled strings (less padding, better word spacing; measured).
+    rec_batch_num: int = 1
     # Lines longer than this (width / height) are located but not recognised: they are body
     # text, and recognition costs ~40 ms of CPU per line. Cues and dismiss controls are short
     # (a button label or a one-line hint). They come back as spans with text "" and confidence 0,
@@ -162,6 +165,8 @@ class OcrSettings:
             raise ValueError(f"max_side must be >= 32 px, got {self.max_side}")
         if self.max_upscale < 1.0:
             raise ValueError(f"max_upscale must be >= 1, got {self.max_upscale}")
+        if self.rec_batch_num < 1:
+            raise ValueError(f"rec_batch_num must be >= 1, got {self.rec_batch_num}")
         for name in ("det_thresh", "det_box_thresh", "min_score", "tesseract_min_conf"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
