@@ -89,8 +89,9 @@ def _icon_elements(candidates: Sequence[IconCandidate], texts: Sequence[Element]
     for i, c in enumerate(sorted(candidates, key=lambda c: -c.score)):
         if any(c.box.iou(t.box) >= min_overlap or t.box.contains_point(*c.box.center) for t in closes):
             continue
-        if any(c.box.iou(o.box) >= min_overlap for o in out):
-            continue
+        if any(c.box.iou(o.box) >= min_overlap or o.box.contains_point(*c.box.center)
+               or c.box.contains_point(*o.box.center) for o in out):
+            continue  # the same control found again (OCR's lone × inside an icon's button)
         out.append(
             Element(
                 id=f"i{i}",
