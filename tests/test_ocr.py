@@ -216,12 +216,12 @@ def test_ppocr_sessions_run_with_our_options() -> None:
 
 
 def test_speed_settings_reach_the_engine() -> None:
-    """One line per recogniser call, and the detector's input normalised in float32 (see
+    """The recogniser's batch size, and the detector's input normalised in float32 (see
     OcrSettings.rec_batch_num and _ppocr._float32_det_input): a rapidocr upgrade that moves
     these shows up here, not as a silent slowdown."""
     reader = make_reader("ppocr")
     engine = reader._engine  # type: ignore[attr-defined]
-    assert engine.text_rec.rec_batch_num == OcrSettings().rec_batch_num == 1
+    assert engine.text_rec.rec_batch_num == OcrSettings().rec_batch_num == 6
     prep = engine.text_det.get_preprocess(960)
     assert prep(np.zeros((64, 96, 3), np.uint8)).dtype == np.float32
     assert prep.mean.dtype == prep.std.dtype == np.float32

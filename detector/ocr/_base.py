@@ -113,12 +113,12 @@ class OcrSettings:
     # PaddleOCR's 320. Narrower padding is ~15% faster but misread short Chinese controls
     # ("跳过4" lost on realdev at 160 px; measured), and those are what we read for.
     rec_min_width: int = 320
-    # Lines recognised per onnxruntime call. RapidOCR's 6 pads every line of a batch to the widest
-    # one in it (lines sorted by width): one line per call read realdev with ~10% less CPU per
-    # screenshot (analyze p50 778 -> 696 ms, interleaved, load ~5), the same elements on all 85
-    # screenshots but for two lines read a character differently, and 129 vs 128 of 143
-    # labelled strings (less padding, better word spacing; measured).
-    rec_batch_num: int = 1
+    # Lines recognised per onnxruntime call (RapidOCR's default, 6). A batch pads its lines to the
+    # widest one (lines are sorted by width first). Measured on realdev, interleaved per image on
+    # an idle machine: whole-analysis wall p50/p95 477/956 ms with 3, 462/943 with 6, 588/1056
+    # with 12, and 496/1223 with 1: one line per call spends ~10% less CPU at the median but two
+    # intra-op threads cannot share a single short line, so text-dense pages take longer.
+    rec_batch_num: int = 6
     # Lines longer than this (width / height) are located but not recognised: they are body
     # text, and recognition costs ~40 ms of CPU per line. Cues and dismiss controls are short
     # (a button label or a one-line hint). They come back as spans with text "" and confidence 0,
