@@ -84,6 +84,8 @@ def _corner_control(span: TextSpan, rgb: npt.NDArray[np.uint8], *, reader: TextR
             and span.box.height >= s("pill", "number_min_height_dp") * density):
         # A lone countdown number in the corner (the ring design): it is the skip control.
         return number, int(number), round(span.confidence * 0.7, 3), (("read_as", number), ("bare_number", True))
+    if span.confidence >= s("pill", "spot_max_read_confidence"):
+        return None  # read legibly as something else: it is that, not a blurred skip label
     hit = reader.spot(rgb, span.box, lexicon.corner_spot_candidates(span.text))
     if hit is None or hit.llr < s("pill", "spot_min_llr"):
         return None
