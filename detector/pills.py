@@ -201,16 +201,23 @@ def corner_countdowns(
     right = corner_band(w, h, profile)
     left = Box(0.0, 0.0, w - right.x1, right.y2)
     out: list[Element] = []
+    inset = s("pill", "ring_inset")
     for band in (left, right):
         for line in reader.read(rgb, region=band, scale=scale, min_score=0.0):
-            number = line.text.strip()
-            if not (number.isdigit() and len(number) <= 2 and 1 <= int(number) <= s("pill", "number_max_s")):
-                continue
-            if line.confidence < s("pill", "ring_number_min_confidence"):
-                continue
             if any(line.box.iou(e.box) > 0.3 for e in elements):
                 continue
-            out.append(Element(id=f"r{len(out)}", kind=ElementKind.COUNTDOWN, box=line.box,
-                               score=round(line.confidence, 3), source="ocr-corner", text=number,
-                               countdown_s=int(number), attrs=(("countdown_ring", True),)))
+            readings = [line]
+            if 0.75 <= line.box.width / max(1.0, line.box.height) <= 1.33:
+                # A square "line" is the ring itself, found whole: read the number inside it.
+                dx, dy = line.box.width * inset, line.box.height * inset
+                inner = reader.read_line(rgb, Box(line.box.x1 + dx, line.box.y1 + dy, line.box.x2 - dx, line.box.y2 - dy))
+                readings += [inner] if inner is not None else []
+            for reading in readings:
+                number = reading.text.strip()
+                if (number.isdigit() and len(number) <= 2 and 1 <= int(number) <= s("pill", "number_max_s")
+                        and reading.confidence >= s("pill", "ring_number_min_confidence")):
+                    out.append(Element(id=f"r{len(out)}", kind=ElementKind.COUNTDOWN, box=line.box,
+                                       score=round(reading.confidence, 3), source="ocr-corner", text=number,
+                                       countdown_s=int(number), attrs=(("countdown_ring", True),)))
+                    break
     return out

@@ -56,11 +56,13 @@ def test_install_interstitial_with_top_right_x(analyzer: Analyzer, labels: dict[
 
 
 def test_ad_without_any_close_control_fails(analyzer: Analyzer) -> None:
-    """Drum-Pad-0: a full-screen video ad with AdChoices and nothing to close it."""
+    """Drum-Pad-0: a full-screen video ad with AdChoices and nothing to close it; a countdown ring
+    "1" top-right where the × will appear (the text detector takes the ring and digit as one line)."""
     report = analyze(analyzer, "aidui_contextdp__images__nagging__music_3--Drum-Pad-0-33_8b90.jpg")
     assert report.screen.screen_type == ScreenType.INTERSTITIAL
     assert severity(report, RuleId.CLOSE_MISSING) == Severity.FAIL
     assert report.verdict == Verdict.FAIL
+    assert [e.countdown_s for e in report.screen.by_kind(ElementKind.COUNTDOWN)] == [1]
 
 
 def test_chinese_splash_with_shake_and_floating_jump_hint(analyzer: Analyzer) -> None:
