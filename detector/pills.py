@@ -207,8 +207,9 @@ def corner_countdowns(
             if any(line.box.iou(e.box) > 0.3 for e in elements):
                 continue
             readings = [line]
-            if 0.75 <= line.box.width / max(1.0, line.box.height) <= 1.33:
-                # A square "line" is the ring itself, found whole: read the number inside it.
+            if (0.75 <= line.box.width / max(1.0, line.box.height) <= 1.33
+                    and line.confidence < s("pill", "spot_max_read_confidence")):
+                # A square line read unsurely is the ring itself, found whole: read the number inside it.
                 dx, dy = line.box.width * inset, line.box.height * inset
                 inner = reader.read_line(rgb, Box(line.box.x1 + dx, line.box.y1 + dy, line.box.x2 - dx, line.box.y2 - dy))
                 readings += [inner] if inner is not None else []
