@@ -7,6 +7,8 @@ they are found here.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -14,40 +16,30 @@ import numpy.typing as npt
 from .profile import RuleProfile
 from .types import Box
 
+LocalBox = tuple[int, int, int, int]  # x, y, width, height inside a corner patch
 
-def find_ad_marks(rgb: npt.NDArray[np.uint8], *, density: float, profile: RuleProfile) -> list[Box]:
-    """Boxes of AdChoices-style marks, at most one per screen corner (the one nearest the corner).
 
-    The bottom corners are taken above the navigation bar, which is system UI drawn over the ad.
+def _nearest_per_corner(rgb: npt.NDArray[np.uint8], *, density: float, profile: RuleProfile, max_side_dp: float,
+                        find: Callable[[npt.NDArray[np.uint8]], Iterable[LocalBox]]) -> list[Box]:
+    """Run ``find`` on each screen corner's patch and keep, per corner, the mark nearest it.
+
+    A corner is ``ad_mark.corner_fraction`` of the shorter side; the bottom corners are also
+    taken above the navigation bar, which is system UI drawn over the ad.
     """
-    s = profile.setting
     h, w = rgb.shape[:2]
-    corner = s("ad_mark", "corner_fraction") * min(w, h)
-    nav = s("units", "navigation_bar_dp") * density
-    min_side, max_side = s("ad_mark", "min_side_dp") * density, s("ad_mark", "max_side_dp") * density
-    lo = np.array([s("ad_mark", "hue_min"), s("ad_mark", "min_saturation"), s("ad_mark", "min_value")], np.uint8)
-    hi = np.array([s("ad_mark", "hue_max"), 255, 255], np.uint8)
-    reach = corner + max_side
+    corner = profile.setting("ad_mark", "corner_fraction") * min(w, h)
+    nav = profile.setting("units", "navigation_bar_dp") * density
+    reach = corner + max_side_dp * density
     found: list[Box] = []
     for right in (False, True):
         for bottom in (False, True):
             x0 = int(max(0.0, w - reach)) if right else 0
             y0 = int(max(0.0, h - nav - reach)) if bottom else 0
-            x1 = w if right else int(min(w, reach))
-            y1 = h if bottom else int(min(h, reach))
-            patch = rgb[y0:y1, x0:x1]
+            patch = rgb[y0 : h if bottom else int(min(h, reach)), x0 : w if right else int(min(w, reach))]
             if patch.size == 0:
                 continue
-            mask = cv2.inRange(cv2.cvtColor(patch, cv2.COLOR_RGB2HSV), lo, hi)
-            mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-            n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
             best: tuple[float, Box] | None = None
-            for i in range(1, n):
-                bx, by, bw, bh, area = (int(v) for v in stats[i])
-                if not (min_side <= max(bw, bh) <= max_side and min(bw, bh) >= 0.5 * max(bw, bh)):
-                    continue
-                if not s("ad_mark", "min_fill") <= area / float(bw * bh) <= s("ad_mark", "max_fill"):
-                    continue
+            for bx, by, bw, bh in find(patch):
                 box = Box(float(x0 + bx), float(y0 + by), float(x0 + bx + bw), float(y0 + by + bh))
                 cx, cy = box.center
                 dx = (w - cx) if right else cx
@@ -59,16 +51,26 @@ def find_ad_marks(rgb: npt.NDArray[np.uint8], *, density: float, profile: RulePr
     return found
 
 
-def _corner_patches(w: int, h: int, reach: float, nav: float) -> list[tuple[bool, bool, int, int, int, int]]:
-    out = []
-    for right in (False, True):
-        for bottom in (False, True):
-            x0 = int(max(0.0, w - reach)) if right else 0
-            y0 = int(max(0.0, h - nav - reach)) if bottom else 0
-            x1 = w if right else int(min(w, reach))
-            y1 = h if bottom else int(min(h, reach))
-            out.append((right, bottom, x0, y0, x1, y1))
-    return out
+def find_ad_marks(rgb: npt.NDArray[np.uint8], *, density: float, profile: RuleProfile) -> list[Box]:
+    """Boxes of AdChoices-style marks (the cyan ▷), at most one per screen corner."""
+    s = profile.setting
+    min_side, max_side = s("ad_mark", "min_side_dp") * density, s("ad_mark", "max_side_dp") * density
+    lo = np.array([s("ad_mark", "hue_min"), s("ad_mark", "min_saturation"), s("ad_mark", "min_value")], np.uint8)
+    hi = np.array([s("ad_mark", "hue_max"), 255, 255], np.uint8)
+
+    def cyan_marks(patch: npt.NDArray[np.uint8]) -> Iterable[LocalBox]:
+        mask = cv2.inRange(cv2.cvtColor(patch, cv2.COLOR_RGB2HSV), lo, hi)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for i in range(1, n):
+            bx, by, bw, bh, area = (int(v) for v in stats[i])
+            if not (min_side <= max(bw, bh) <= max_side and min(bw, bh) >= 0.5 * max(bw, bh)):
+                continue
+            if s("ad_mark", "min_fill") <= area / float(bw * bh) <= s("ad_mark", "max_fill"):
+                yield bx, by, bw, bh
+
+    return _nearest_per_corner(rgb, density=density, profile=profile, max_side_dp=s("ad_mark", "max_side_dp"),
+                               find=cyan_marks)
 
 
 def _is_info_glyph(inner: npt.NDArray[np.uint8]) -> bool:
@@ -94,18 +96,11 @@ def find_info_marks(rgb: npt.NDArray[np.uint8], *, density: float, profile: Rule
     (it opens "why this ad"); like the ▷ it is an ad label OCR cannot read.
     """
     s = profile.setting
-    h, w = rgb.shape[:2]
-    corner = s("ad_mark", "corner_fraction") * min(w, h)
-    nav = s("units", "navigation_bar_dp") * density
     min_side, max_side = s("ad_mark", "info_min_side_dp") * density, s("ad_mark", "max_side_dp") * density
-    gray_all = cv2.cvtColor(np.ascontiguousarray(rgb[:, :, :3]), cv2.COLOR_RGB2GRAY)
-    found: list[Box] = []
-    for right, bottom, x0, y0, x1, y1 in _corner_patches(w, h, corner + max_side, nav):
-        gray = gray_all[y0:y1, x0:x1]
-        if gray.size == 0:
-            continue
+
+    def info_marks(patch: npt.NDArray[np.uint8]) -> Iterable[LocalBox]:
+        gray = cv2.cvtColor(np.ascontiguousarray(patch[:, :, :3]), cv2.COLOR_RGB2GRAY)
         thresh, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        best: tuple[float, Box] | None = None
         for binary in ((gray > thresh).astype(np.uint8) * 255, (gray <= thresh).astype(np.uint8) * 255):
             contours, hierarchy = cv2.findContours(binary, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
             if hierarchy is None:
@@ -121,14 +116,8 @@ def find_info_marks(rgb: npt.NDArray[np.uint8], *, density: float, profile: Rule
                     continue
                 m = max(1, round(0.2 * bw))
                 inner = binary[by + m : by + bh - m, bx + m : bx + bw - m]
-                if inner.size == 0 or not _is_info_glyph(inner):
-                    continue
-                box = Box(float(x0 + bx), float(y0 + by), float(x0 + bx + bw), float(y0 + by + bh))
-                cx, cy = box.center
-                dx = (w - cx) if right else cx
-                dy = min(h - cy, abs(h - nav - cy)) if bottom else cy
-                if dx <= corner and dy <= corner and (best is None or dx + dy < best[0]):
-                    best = (dx + dy, box)
-        if best is not None:
-            found.append(best[1])
-    return found
+                if inner.size and _is_info_glyph(inner):
+                    yield bx, by, bw, bh
+
+    return _nearest_per_corner(rgb, density=density, profile=profile, max_side_dp=s("ad_mark", "max_side_dp"),
+                               find=info_marks)
