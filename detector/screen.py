@@ -229,6 +229,17 @@ def classify_screen(
     if skip_top and (not dense or invites or any(e.kind == ElementKind.CLOSE_COUNTDOWN for e in skip_top)):
         return ScreenDecision(ScreenType.SPLASH, full, 0.8, f"dismiss control {skip_top[0].text!r} in the top band")
 
+    corner_score = profile.setting("screen", "corner_icon_min_score")
+    density = min(w, h) / profile.setting("units", "baseline_width_dp")
+    corner_px = profile.setting("screen", "corner_icon_min_dp") * density
+    # A sure close button centred under a card or above its corner names the card even when
+    # its edges are faint or its scrim light (a dark card on a dimmed dark page).
+    sure_icons = [e for e in sorted(closes, key=lambda e: -e.score)
+                  if e.kind == ElementKind.CLOSE_ICON and e.score >= corner_score
+                  and min(e.box.width, e.box.height) >= corner_px and not _top_right(e, w, h, top_band)]
+    close_cards = [c for c in (window_from_close(rgb, e.button or e.box, density=density, profile=profile)
+                               for e in sure_icons) if c is not None]
+
     for win in find_windows(rgb, profile=profile):
         floats = win.box.x1 > 0.02 * w and win.box.x2 < 0.98 * w
         sheet = win.box.y2 > 0.97 * h  # a bottom sheet may span the width
@@ -238,22 +249,15 @@ def classify_screen(
         inside = [e for e in closes if near.contains_point(*e.box.center)]
         if not inside and not (win.dim_ratio <= strong_dim and floats):
             continue
+        # Edges can stop short of a card whose picture fades into the page; the card its sure
+        # close button belongs to, when it holds this one and is larger, is the whole window.
+        box = next((c for c in close_cards if c.contains_point(*win.box.center) and c.area > 1.1 * win.box.area),
+                   win.box)
         if (dialog_words or any(near.contains_point(*e.box.center) for e in text_closes)) and not invites:
-            return ScreenDecision(ScreenType.DIALOG, win.box, 0.7, "a card with dismiss text or dialog wording over a scrim")
-        return ScreenDecision(ScreenType.POPUP, win.box, 0.7, "a card over a scrim")
+            return ScreenDecision(ScreenType.DIALOG, box, 0.7, "a card with dismiss text or dialog wording over a scrim")
+        return ScreenDecision(ScreenType.POPUP, box, 0.7, "a card over a scrim")
 
-    corner_score = profile.setting("screen", "corner_icon_min_score")
-    density = min(w, h) / profile.setting("units", "baseline_width_dp")
-    corner_px = profile.setting("screen", "corner_icon_min_dp") * density
-    # A sure close button centred under a card or above its corner names the card even when
-    # its edges are faint or its scrim light (a dark card on a dimmed dark page).
-    for e in sorted(closes, key=lambda e: -e.score):
-        if (e.kind != ElementKind.CLOSE_ICON or e.score < corner_score or min(e.box.width, e.box.height) < corner_px
-                or _top_right(e, w, h, top_band)):
-            continue
-        card = window_from_close(rgb, e.button or e.box, density=density, profile=profile)
-        if card is None:
-            continue
+    for card in close_cards:
         near = card.expand(0.05 * w, 0.08 * h)
         if (dialog_words or any(near.contains_point(*t.box.center) for t in text_closes)) and not invites:
             return ScreenDecision(ScreenType.DIALOG, card, 0.6, "a card with dismiss text or dialog wording, its × beside it")

@@ -5,6 +5,9 @@ Pages are drawn here with Pillow: a dimmed page, a card on it, a close button be
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -69,3 +72,21 @@ def test_no_card_for_a_button_that_is_not_beside_one(where: str) -> None:
         cy = card.y2 + 30 * DENSITY
     button = _button(img, cx, cy, 16 * DENSITY, (230, 230, 230))
     assert window_from_close(np.asarray(img), button, density=DENSITY, profile=PROFILE) is None
+
+
+def test_card_fading_into_the_page_is_named_by_its_close_button(tmp_path: Path) -> None:
+    """`make run`'s sample 00006 (generator seed 7): a pop-up over a dark page whose picture fades
+    into the page at the bottom; edges alone find only its upper part, the × centred below the
+    card names the whole card, so the × is judged below the window, not outside it."""
+    from datasets.synth import generate_set
+    from detector import Analyzer, RuleId, Severity
+
+    labels = generate_set(tmp_path, 8, 7)
+    record = json.loads(labels.read_text(encoding="utf-8").splitlines()[6])
+    report = Analyzer().analyze(tmp_path / record["image"], name="00006")
+    assert report.screen.window is not None
+    assert report.screen.window.iou(Box.from_xyxy(record["window"])) > 0.8
+    finding = next(f for f in report.findings if f.rule == RuleId.CLOSE_HARD_TO_FIND)
+    assert finding.severity == Severity.PASS
+    m = report.measurement(finding.evidence[0])
+    assert m is not None and m.zone_window == "below-window-center"
