@@ -142,7 +142,8 @@ def annotate(rgb: npt.NDArray[np.uint8], report: Report) -> npt.NDArray[np.uint8
         if e.kind in _CUE_COLOURS:
             x1, y1, x2, y2 = e.box.to_int()
             draw.rectangle((x1, y1, x2, y2), outline=_CUE_COLOURS[e.kind], width=max(1, line // 2))
-            draw.text((x1, max(0, y1 - round(14 * unit))), e.kind.value, fill=_CUE_COLOURS[e.kind], font=font)
+            label_x = min(x1, max(0, round(w - draw.textlength(e.kind.value, font=font) - 2)))  # keep it on the picture
+            draw.text((label_x, max(0, y1 - round(14 * unit))), e.kind.value, fill=_CUE_COLOURS[e.kind], font=font)
 
     for e in screen.close_controls:
         sev = severities.get(e.id, Severity.PASS)
