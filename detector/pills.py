@@ -67,23 +67,43 @@ def corner_band(width: int, height: int, profile: RuleProfile) -> Box:
                height * profile.setting("pill", "band_fraction"))
 
 
+def _reads_as_skip(lexicon: Lexicon, text: str) -> tuple[bool, int | None]:
+    """Whether text read in the top-right corner is its skip control (a dismiss phrase, or the
+    tail of 跳过 N), and the countdown it carries."""
+    cues = lexicon.classify(text)
+    ok, seconds = lexicon.corner_pill(text)
+    if cues.close != "strong" and not ok:
+        return False, None
+    return True, cues.countdown_close_s if cues.countdown_close_s is not None else seconds
+
+
+def _lone_number(text: str, profile: RuleProfile) -> int | None:
+    """The seconds of a line that is nothing but a countdown-sized number (1 .. pill.number_max_s)."""
+    number = text.strip()
+    if number.isdigit() and len(number) <= 2 and 1 <= int(number) <= profile.setting("pill", "number_max_s"):
+        return int(number)
+    return None
+
+
+def _skip_kind(seconds: int | None) -> ElementKind:
+    return ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT
+
+
 def _corner_control(span: TextSpan, rgb: npt.NDArray[np.uint8], *, reader: TextReader, lexicon: Lexicon,
                     profile: RuleProfile, density: float) -> tuple[str, int | None, float, tuple[tuple[str, object], ...]] | None:
     """(text, countdown seconds, score, evidence) when a corner line is a skip control."""
     s = profile.setting
     min_read = profile.setting("detection", "ocr_min_confidence")
     if span.text and span.confidence >= min_read:
-        cues = lexicon.classify(span.text)
-        ok, seconds = lexicon.corner_pill(span.text)
-        if cues.close == "strong" or ok:
-            seconds = cues.countdown_close_s if cues.countdown_close_s is not None else seconds
+        ok, seconds = _reads_as_skip(lexicon, span.text)
+        if ok:
             return span.text, seconds, round(span.confidence * 0.8, 3), (("read_as", span.text),)
-    number = span.text.strip()
-    if (number.isdigit() and len(number) <= 2 and 1 <= int(number) <= s("pill", "number_max_s")
-            and span.confidence >= s("pill", "number_min_confidence")
+    number = _lone_number(span.text, profile)
+    if (number is not None and span.confidence >= s("pill", "number_min_confidence")
             and span.box.height >= s("pill", "number_min_height_dp") * density):
         # A lone countdown number in the corner (the ring design): it is the skip control.
-        return number, int(number), round(span.confidence * 0.7, 3), (("read_as", number), ("bare_number", True))
+        text = span.text.strip()
+        return text, number, round(span.confidence * 0.7, 3), (("read_as", text), ("bare_number", True))
     if span.confidence >= s("pill", "spot_max_read_confidence"):
         return None  # read legibly as something else: it is that, not a blurred skip label
     hit = reader.spot(rgb, span.box, lexicon.corner_spot_candidates(span.text))
@@ -124,7 +144,7 @@ def corner_skip_controls(
         if e.kind == ElementKind.TEXT and e.text and _in_corner(e.box, w, h, profile):
             ok, seconds = lexicon.corner_pill(e.text)
             if ok:
-                out[i] = replace(e, kind=ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT,
+                out[i] = replace(e, kind=_skip_kind(seconds),
                                  countdown_s=seconds, score=round(e.score * 0.8, 3),
                                  attrs=(*e.attrs, ("corner_pill", True)))
                 return out
@@ -157,7 +177,7 @@ def corner_skip_controls(
             button = next((p for p in pills if p.contains_point(*line.box.center)), None)
             out.append(
                 Element(id=f"c{seen.index(line)}",
-                        kind=ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT,
+                        kind=_skip_kind(seconds),
                         box=button or line.box, score=score, source="ocr-corner", text=text, button=button,
                         countdown_s=seconds,
                         attrs=(("corner_pill", True), ("text_box", line.box.to_list()), *evidence))
@@ -168,12 +188,10 @@ def corner_skip_controls(
         span = reader.read_line(rgb, pill)
         if span is None:
             continue
-        cues = lexicon.classify(span.text)
-        ok, seconds = lexicon.corner_pill(span.text)
-        if cues.close == "strong" or ok:
-            seconds = cues.countdown_close_s if cues.countdown_close_s is not None else seconds
+        ok, seconds = _reads_as_skip(lexicon, span.text)
+        if ok:
             out.append(
-                Element(id=f"p{n}", kind=ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT,
+                Element(id=f"p{n}", kind=_skip_kind(seconds),
                         box=pill, score=round(span.confidence * 0.8, 3), source="ocr-pill", text=span.text,
                         button=pill, countdown_s=seconds, attrs=(("corner_pill", True), ("text_box", pill.to_list())))
             )
@@ -214,11 +232,10 @@ def corner_countdowns(
                 inner = reader.read_line(rgb, Box(line.box.x1 + dx, line.box.y1 + dy, line.box.x2 - dx, line.box.y2 - dy))
                 readings += [inner] if inner is not None else []
             for reading in readings:
-                number = reading.text.strip()
-                if (number.isdigit() and len(number) <= 2 and 1 <= int(number) <= s("pill", "number_max_s")
-                        and reading.confidence >= s("pill", "ring_number_min_confidence")):
+                number = _lone_number(reading.text, profile)
+                if number is not None and reading.confidence >= s("pill", "ring_number_min_confidence"):
                     out.append(Element(id=f"r{len(out)}", kind=ElementKind.COUNTDOWN, box=line.box,
-                                       score=round(reading.confidence, 3), source="ocr-corner", text=number,
-                                       countdown_s=int(number), attrs=(("countdown_ring", True),)))
+                                       score=round(reading.confidence, 3), source="ocr-corner", text=str(number),
+                                       countdown_s=number, attrs=(("countdown_ring", True),)))
                     break
     return out

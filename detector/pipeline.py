@@ -12,7 +12,6 @@ import dataclasses
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol
@@ -212,7 +211,7 @@ class Analyzer:
         if decision.window is not None and decision.screen_type in (ScreenType.POPUP, ScreenType.DIALOG):
             # Numbers on the dimmed page under a card (a badge, a calendar date) are the page's,
             # not a countdown of the overlay; close controls may sit outside the card and stay.
-            elements = [replace(e, kind=ElementKind.TEXT, countdown_s=None)
+            elements = [dataclasses.replace(e, kind=ElementKind.TEXT, countdown_s=None)
                         if e.kind == ElementKind.COUNTDOWN and not decision.window.contains_point(*e.box.center) else e
                         for e in elements]
         if decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
