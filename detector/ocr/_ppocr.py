@@ -38,6 +38,7 @@ from detector.ocr._base import (
     to_original,
 )
 from detector.ocr._ctc import ctc_log_likelihood, greedy_decode, log_probs
+from detector.ocr._fold import fold_graph
 from detector.types import Box, TextSpan
 
 # RapidOCR resizes images whose long side exceeds its ``max_side_len`` (2000) before detecting;
@@ -255,5 +256,20 @@ def _tune(wrapper: Any, settings: OcrSettings) -> bool:
     opts.intra_op_num_threads = settings.intra_op_threads
     opts.inter_op_num_threads = settings.inter_op_threads
     opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if settings.ort_spinning else "0")
-    wrapper.session = ort.InferenceSession(model_path, sess_options=opts, providers=["CPUExecutionProvider"])
+    model = _folded(model_path) if settings.fold_graph else None
+    wrapper.session = ort.InferenceSession(model if model is not None else model_path, sess_options=opts,
+                                           providers=["CPUExecutionProvider"])
     return True
+
+
+def _folded(model_path: str) -> bytes | None:
+    """The model with its affines and hard-swish folded (detector.ocr._fold), serialised; ``None``
+    (use the file as it is) when the onnx package is missing or the graph offers nothing to fold."""
+    try:
+        import onnx
+    except ImportError:  # pragma: no cover - onnx is a dependency; a trimmed install still reads
+        return None
+    model = onnx.load(model_path)
+    if not sum(fold_graph(model).values()):
+        return None
+    return bytes(model.SerializeToString())
