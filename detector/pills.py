@@ -85,6 +85,18 @@ def _lone_number(text: str, profile: RuleProfile) -> int | None:
     return None
 
 
+def _squarish(box: Box) -> bool:
+    """As wide as tall (a ring, or a line found as one), within a quarter."""
+    return 0.75 <= box.width / max(1.0, box.height) <= 1.33
+
+
+def _ring_inner(box: Box, profile: RuleProfile) -> Box:
+    """The inside of a ring drawn in ``box``: what its number is written in."""
+    inset = profile.setting("pill", "ring_inset")
+    dx, dy = box.width * inset, box.height * inset
+    return Box(box.x1 + dx, box.y1 + dy, box.x2 - dx, box.y2 - dy)
+
+
 def _skip_kind(seconds: int | None) -> ElementKind:
     return ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT
 
@@ -128,13 +140,14 @@ def corner_skip_controls(
     """``elements`` with the top-right skip control found when the whole-screen pass missed it.
 
     1. Text already read in the corner that looks like the tail of 跳过 N becomes the skip control.
-    2. Otherwise, on a screenshot smaller than ``pill.read_short_side`` or with a pill drawn in the
-       corner, the corner is read again, enlarged to that size: each line there, nearest the corner first, is a skip control when it
+    2. Otherwise, on a screenshot smaller than ``pill.read_short_side``, the corner is read again,
+       enlarged to that size: each line there, nearest the corner first, is a skip control when it
        reads as one, when it is a lone countdown number, or when keyword spotting says it is one
        of the lexicon's corner phrases (``corner_spot``); the pill around it, if any, is its
        button. Only when none is found is the corner read at the second enlargement
        (``pill.read_second_scale``), and its new lines tried the same way.
-    3. Otherwise up to ``max_reads`` pill shapes are read with line recognition.
+    3. Otherwise up to ``max_reads`` pill shapes are read with line recognition, each judged the
+       same way.
     """
     h, w = rgb.shape[:2]
     out = list(elements)
@@ -156,12 +169,13 @@ def corner_skip_controls(
     band = corner_band(w, h, profile)
     second = scale * profile.setting("pill", "read_second_scale")
     scales = (scale, second) if second >= 1.0 and abs(second - scale) > 1e-6 else (scale,)
-    # A screenshot at least read_short_side wide is read again only where a pill is drawn: there
-    # the whole-screen pass reads corner labels legibly (rendered 跳过/Skip pills of 30-42 px at
-    # 1080x1920 and 1080x2400 all were) and only a lone countdown digit can be missed; the re-read
-    # cost ~90 ms of CPU on each of realdev's 61 such screenshots and found nothing there.
+    # A screenshot at least read_short_side wide is not read again: the whole-screen pass reads its
+    # corner labels legibly, and what it can miss (a lone countdown digit, a pill label set in a
+    # thin font) sits inside a drawn pill, which step 3 reads for ~10 ms. Re-reading the band cost
+    # 64-365 ms on each of the 19 realdev screenshots of that size with a pill drawn and found
+    # nothing there; on the synthetic set it found one label (Skip in 3) that step 3 finds too.
     seen: list[TextSpan] = []
-    for read_scale in scales if scale > 1.0 or pills else ():  # the second enlargement only when the first found none
+    for read_scale in scales if scale > 1.0 else ():  # the second enlargement only when the first found none
         lines = [ln for ln in reader.read(rgb, region=band, scale=read_scale, min_score=0.0)
                  if not any(ln.box.iou(o.box) > 0.5 for o in seen)]
         seen += lines
@@ -185,15 +199,21 @@ def corner_skip_controls(
             return out
 
     for n, pill in enumerate([p for p in pills if not any(p.iou(t) > 0.3 for t in taken)][:max_reads]):
-        span = reader.read_line(rgb, pill)
-        if span is None:
-            continue
-        ok, seconds = _reads_as_skip(lexicon, span.text)
-        if ok:
+        found = None
+        # A round pill is a ring: its outline reads as glyphs, so the number is read inside it too.
+        for box in (pill, _ring_inner(pill, profile)) if _squarish(pill) else (pill,):
+            span = reader.read_line(rgb, box)
+            found = None if span is None else _corner_control(
+                span, rgb, reader=reader, lexicon=lexicon, profile=profile, density=density)
+            if found is not None:
+                break
+        if found is not None:
+            text, seconds, score, evidence = found
             out.append(
                 Element(id=f"p{n}", kind=_skip_kind(seconds),
-                        box=pill, score=round(span.confidence * 0.8, 3), source="ocr-pill", text=span.text,
-                        button=pill, countdown_s=seconds, attrs=(("corner_pill", True), ("text_box", pill.to_list())))
+                        box=pill, score=score, source="ocr-pill", text=text,
+                        button=pill, countdown_s=seconds,
+                        attrs=(("corner_pill", True), ("text_box", pill.to_list()), *evidence))
             )
             break
     return out
@@ -219,17 +239,14 @@ def corner_countdowns(
     right = corner_band(w, h, profile)
     left = Box(0.0, 0.0, w - right.x1, right.y2)
     out: list[Element] = []
-    inset = s("pill", "ring_inset")
     for band in (left, right):
         for line in reader.read(rgb, region=band, scale=scale, min_score=0.0):
             if any(line.box.iou(e.box) > 0.3 for e in elements):
                 continue
             readings = [line]
-            if (0.75 <= line.box.width / max(1.0, line.box.height) <= 1.33
-                    and line.confidence < s("pill", "spot_max_read_confidence")):
+            if _squarish(line.box) and line.confidence < s("pill", "spot_max_read_confidence"):
                 # A square line read unsurely is the ring itself, found whole: read the number inside it.
-                dx, dy = line.box.width * inset, line.box.height * inset
-                inner = reader.read_line(rgb, Box(line.box.x1 + dx, line.box.y1 + dy, line.box.x2 - dx, line.box.y2 - dy))
+                inner = reader.read_line(rgb, _ring_inner(line.box, profile))
                 readings += [inner] if inner is not None else []
             for reading in readings:
                 number = _lone_number(reading.text, profile)

@@ -102,9 +102,9 @@ def test_tesseract_cannot_spot() -> None:
     assert make_reader("tesseract").spot(rgb, box, ["跳过"]) is None
 
 
-def small_splash(text: str, px: int = 34) -> np.ndarray:
+def small_splash(text: str, px: int = 34, *, shrink: bool = True) -> np.ndarray:
     """A 270x480 splash picture with ``text`` in a pill in the top-right corner, drawn at 1080 px
-    and shrunk 4x (so its glyphs are ~7 px tall), JPEG-compressed."""
+    and shrunk 4x (so its glyphs are ~7 px tall), JPEG-compressed; at 1080x1920 when not ``shrink``."""
     if not FONT.exists():
         pytest.skip("needs fonts-noto-cjk")
     big = Image.new("RGB", (1080, 1920))
@@ -115,7 +115,7 @@ def small_splash(text: str, px: int = 34) -> np.ndarray:
     x1, y1, x2, y2 = draw.textbbox((900, 60), text, font=font)
     draw.rounded_rectangle((x1 - 22, y1 - 16, x2 + 22, y2 + 16), radius=40, fill=(95, 95, 95))
     draw.text((900, 60), text, font=font, fill=(240, 240, 240))
-    small = big.resize((270, 480), Image.Resampling.BILINEAR)
+    small = big.resize((270, 480), Image.Resampling.BILINEAR) if shrink else big
     ok, jpeg = cv2.imencode(".jpg", np.asarray(small)[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 75])
     assert ok
     return np.ascontiguousarray(cv2.imdecode(jpeg, cv2.IMREAD_COLOR)[:, :, ::-1])
@@ -134,6 +134,17 @@ def test_corner_stage_finds_the_skip_control_on_a_small_splash(text: str, px: in
     assert control.kind == (ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT)
     assert control.countdown_s == seconds
     assert control.box.x1 > 200 and control.box.y2 < 40  # where it was drawn: top-right
+
+
+@pytest.mark.parametrize(("text", "px", "seconds"), [("跳过 3", 34, 3), ("5", 54, 5)])
+def test_corner_stage_reads_the_pill_of_a_full_size_splash(text: str, px: int, seconds: int) -> None:
+    """At 1080 px the corner is not read again (the whole-screen pass reads it); what that pass
+    missed is read inside the drawn pill, with the same judgement as the corner's lines."""
+    rgb = small_splash(text, px, shrink=False)
+    found = corner_skip_controls(rgb, [], reader=make_reader("ppocr"), lexicon=load_lexicon(),
+                                 profile=get_profile("cn-miit-2021"), density=1080 / 360)
+    assert [(e.source, e.kind, e.countdown_s) for e in found] == [("ocr-pill", ElementKind.CLOSE_COUNTDOWN, seconds)]
+    assert found[0].button is not None and found[0].box.x1 > 800 and found[0].box.y2 < 160
 
 
 @pytest.mark.parametrize(("text", "px"), [("VIP会员", 34), ("5", 26)])  # not a dismiss label; a badge-sized digit
