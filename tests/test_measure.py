@@ -12,6 +12,7 @@ from detector.measure import (
     dp_to_mm,
     edge_distances_dp,
     foreground_background,
+    luminance_map,
     px_to_dp,
     relative_luminance,
     size_of,
@@ -67,6 +68,15 @@ def test_units(px: float, density: float, dp: float, mm: float) -> None:
 )
 def test_relative_luminance(rgb: tuple[int, int, int], luminance: float) -> None:
     assert relative_luminance(rgb) == pytest.approx(luminance, abs=1e-4)
+    # the per-pixel map (a lookup table) says the same for every pixel of that colour
+    assert luminance_map(np.full((2, 3, 3), rgb, np.uint8)) == pytest.approx(np.full((2, 3), luminance), abs=1e-4)
+
+
+def test_luminance_map_matches_the_formula_on_every_level() -> None:
+    levels = np.arange(256, dtype=np.uint8)
+    rgb = np.stack([levels, levels[::-1], np.roll(levels, 85)], axis=-1).reshape(16, 16, 3)
+    expected = [[relative_luminance(px) for px in row] for row in rgb]
+    assert luminance_map(rgb) == pytest.approx(np.array(expected), abs=1e-12)
 
 
 @pytest.mark.parametrize(
