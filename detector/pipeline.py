@@ -30,7 +30,7 @@ from .ocr import OcrSettings, TextReader, make_reader
 from .pills import corner_countdowns, corner_skip_controls
 from .profile import DEFAULT_PROFILE, RuleProfile, get_profile
 from .rules import judge, verdict_for
-from .screen import classify_screen
+from .screen import classify_screen, near_window
 from .types import Box, Element, ElementKind, Measurement, Report, Screen, ScreenType
 
 __version__ = "0.1.0"
@@ -214,6 +214,13 @@ class Analyzer:
             elements = [dataclasses.replace(e, kind=ElementKind.TEXT, countdown_s=None)
                         if e.kind == ElementKind.COUNTDOWN and not decision.window.contains_point(*e.box.center) else e
                         for e in elements]
+            # Once the card has a close control of its own, ×s far from it (a search box's clear
+            # button, a chip's ×) are the dimmed page's; a card without one keeps them, since its
+            # close button may sit anywhere (a screen corner).
+            near = near_window(decision.window, w, h, self.profile)
+            if any(e.kind.is_close_control and near.contains_point(*e.box.center) for e in elements):
+                elements = [e for e in elements
+                            if e.kind != ElementKind.CLOSE_ICON or near.contains_point(*e.box.center)]
         if decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
             e.kind.is_close_control for e in elements
         ):

@@ -190,6 +190,12 @@ def _top_right(e: Element, width: int, height: int, fraction: float) -> bool:
     return e.box.center[1] < fraction * height and e.box.center[0] > 0.75 * width
 
 
+def near_window(window: Box, width: int, height: int, profile: RuleProfile) -> Box:
+    """The card and the margin around it where its own close button sits."""
+    return window.expand(profile.setting("screen", "window_near_x") * width,
+                         profile.setting("screen", "window_near_y") * height)
+
+
 def classify_screen(
     rgb: npt.NDArray[np.uint8],
     elements: Sequence[Element],
@@ -245,7 +251,7 @@ def classify_screen(
         sheet = win.box.y2 > 0.97 * h  # a bottom sheet may span the width
         if win.dim_ratio > dim_limit or not (floats or sheet):
             continue
-        near = win.box.expand(0.05 * w, 0.08 * h)
+        near = near_window(win.box, w, h, profile)
         inside = [e for e in closes if near.contains_point(*e.box.center)]
         if not inside and not (win.dim_ratio <= strong_dim and floats):
             continue
@@ -258,7 +264,7 @@ def classify_screen(
         return ScreenDecision(ScreenType.POPUP, box, 0.7, "a card over a scrim")
 
     for card in close_cards:
-        near = card.expand(0.05 * w, 0.08 * h)
+        near = near_window(card, w, h, profile)
         if (dialog_words or any(near.contains_point(*t.box.center) for t in text_closes)) and not invites:
             return ScreenDecision(ScreenType.DIALOG, card, 0.6, "a card with dismiss text or dialog wording, its × beside it")
         return ScreenDecision(ScreenType.POPUP, card, 0.6, "a card with its close button centred below it or above its corner")

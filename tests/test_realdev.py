@@ -139,3 +139,24 @@ def test_video_ad_with_only_a_countdown_ring(analyzer: Analyzer) -> None:
     assert report.screen.screen_type == ScreenType.INTERSTITIAL
     assert severity(report, RuleId.CLOSE_MISSING) == Severity.FAIL
     assert [e.countdown_s for e in report.screen.by_kind(ElementKind.COUNTDOWN)] == [3]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # a 5-star rating dialog over a music search list: the × clears the dimmed search bar
+        "aidui_contextdp__images__nagging__music_13--Free-Music-Download-1-28_bf77.jpg",
+        # a "Low Funds" dialog over a dimmed dialer, whose own × deletes a digit
+        "aidui_contextdp__images__other_popups__communication_27--boss-revolution-3-43_dda6.jpg",
+    ],
+)
+def test_page_x_under_a_dialog_is_not_its_close_control(analyzer: Analyzer, labels: dict[str, dict[str, Any]],
+                                                         name: str) -> None:
+    report = analyze(analyzer, name)
+    assert report.screen.screen_type in (ScreenType.DIALOG, ScreenType.POPUP)
+    window = report.screen.window
+    assert window is not None
+    labelled = [Box.from_xyxy(c["box"]) for c in labels[name]["close_controls"]]
+    controls = report.screen.close_controls
+    assert any(e.box.contains_point(*b.center) for e in controls for b in labelled), "the dialog's own dismiss text"
+    assert not [e for e in controls if e.kind == ElementKind.CLOSE_ICON], "no × of the page under it"
