@@ -291,3 +291,23 @@ def test_realdev_smoke(engine: str) -> None:
         rgb = np.asarray(Image.open(REALDEV / row["image"]).convert("RGB"))
         spans = reader.read(rgb)
         assert norm(text) in norm("".join(s.text for s in spans)), (row["image"], [s.text for s in spans])
+
+
+@pytest.mark.parametrize(
+    ("ratios", "max_lines", "max_sum", "expected"),
+    [
+        # short lines (padded to 320/48 = 6.67) four to a 1280-column batch, narrowest first
+        ([2, 3, 1, 4, 5, 2.5], 6, 1280 / 48, [[2, 0, 5, 1], [3, 4]]),
+        # a long line is read on its own instead of widening the short ones
+        ([2, 13, 3], 6, 1280 / 48, [[0, 2], [1]]),
+        # a line wider than the budget still gets a batch
+        ([30], 6, 1280 / 48, [[0]]),
+        # no column budget: RapidOCR's batches of six
+        ([1, 2, 3, 4, 5, 6, 7], 6, 0, [[0, 1, 2, 3, 4, 5], [6]]),
+        ([], 6, 1280 / 48, []),
+    ],
+)
+def test_recogniser_batches(ratios: list[float], max_lines: int, max_sum: float, expected: list[list[int]]) -> None:
+    from detector.ocr._ppocr import _batches
+
+    assert _batches(ratios, 320 / 48, max_lines, max_sum) == expected

@@ -132,3 +132,4 @@ def test_reader_reads_the_same_text_with_and_without_folding() -> None:
         a, b = plain.read(rgb), folded.read(rgb)
         assert [s.text for s in a] == [s.text for s in b], path.name
         assert all(abs(s.confidence - t.confidence) < 1e-3 for s, t in zip(a, b, strict=True))
+

@@ -198,11 +198,45 @@ class PpOcrReader:
         return [np.asarray(b, dtype=np.float32).reshape(4, 2) for b in boxes]
 
     def _recognise(self, crops: list[npt.NDArray[np.uint8]]) -> list[tuple[str, float]]:
-        """(text, score in 0..1) per BGR line crop, batched through the recogniser."""
-        if self.settings.use_angle_cls:
+        """(text, score in 0..1) per BGR line crop, batched through the recogniser.
+
+        Lines go in width order, as RapidOCR sends them, but a batch is closed once its lines,
+        each padded to the batch's widest, would exceed ``rec_batch_columns``: a long line is then
+        read on its own instead of widening five short ones to its width.
+        """
+        s = self.settings
+        if s.use_angle_cls:
             crops, _, _ = self._engine.text_cls(crops)
-        results, _ = self._engine.text_rec(crops, False)
-        return [(str(text).strip(), float(score)) for text, score, *_ in results]
+        rec = self._engine.text_rec
+        ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
+        out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        for batch in _batches(ratios, s.rec_min_width / _REC_HEIGHT, s.rec_batch_num, s.rec_batch_columns / _REC_HEIGHT):
+            widest = max(s.rec_min_width / _REC_HEIGHT, max(ratios[i] for i in batch))
+            pixels = np.stack([rec.resize_norm_img(crops[i], widest) for i in batch]).astype(np.float32)
+            decoded = rec.postprocess_op(rec.session(pixels)[0], False)
+            for i, (text, score, *_) in zip(batch, decoded, strict=True):
+                out[i] = (str(text).strip(), float(score))
+        return out
+
+
+def _batches(ratios: Sequence[float], min_ratio: float, max_lines: int, max_ratio_sum: float) -> list[list[int]]:
+    """Indices of lines (width/height ``ratios``) grouped into recogniser batches, narrowest first.
+
+    Every line of a batch is padded to the batch's widest (at least ``min_ratio``); a batch holds
+    at most ``max_lines`` lines and, unless it is a single line, at most ``max_ratio_sum`` of
+    padded width (0: no such limit).
+    """
+    batches: list[list[int]] = []
+    for i in sorted(range(len(ratios)), key=lambda k: ratios[k]):
+        padded = max(min_ratio, ratios[i])  # the widest so far: lines come in width order
+        last = batches[-1] if batches else None
+        if last is not None and len(last) < max_lines and (
+            max_ratio_sum <= 0 or (len(last) + 1) * padded <= max_ratio_sum
+        ):
+            last.append(i)
+        else:
+            batches.append([i])
+    return batches
 
 
 def _aspect(quad: Quad) -> float:
