@@ -17,7 +17,8 @@ How it works, and why
    rendered × templates of several stroke widths; the four arms must be present, the four
    wedges between them empty, and the bands beside the glyph free of other ink (letters of a
    word, the speaker of a mute icon), in the stroke map and, for plain glyphs, in the grey
-   image. These combine into a score calibrated so that ≥ 0.5 means "probably a ×".
+   image, where only neighbours count: shapes on the glyph's own background that end about
+   where the glyph does (a picture's edge running on past a bold × is not one). These combine into a score calibrated so that ≥ 0.5 means "probably a ×".
 4. **Button.** A closed ring component centred on the glyph makes it an outlined button;
    otherwise a flood fill from the wedges between the arms finds the plate it sits on, and a
    bounded, compact plate makes it a filled circle or square. The icon's box is then the
@@ -91,6 +92,7 @@ class IconSettings:
     isolation_margin: float = 0.6
     max_clutter: tuple[float, float] = (0.07, 0.17)
     ink_tolerance: float = 0.3
+    neighbour_reach: float = 1.0
     ring_centre_tolerance: float = 0.15
     ring_min_radius: float = 0.6
     ring_min_share: float = 0.9
@@ -816,21 +818,80 @@ def _grey_clutter(g: _Glyph, settings: IconSettings) -> float:
     "Own colour" is within ``ink_tolerance`` of the glyph's contrast from the glyph's median
     grey: the speaker of a mute icon and the letters of a word are drawn in the glyph's
     colour, while the sky or leaves of a photo behind a × rarely match it.
+
+    Only *neighbours* count: shapes of the glyph's own colour that end within
+    ``neighbour_reach`` glyph sides beyond the band, along the glyph's side (letters are about
+    as tall as the ×, a mute icon's speaker about twice as tall). A shape that runs on past that
+    is the edge of a picture, a card or the screen the × sits beside, not a second glyph. A neighbour also sits on the glyph's own background
+    (the grey right around it, within the same tolerance): a dark shape inside a picture below
+    a bold black × on a white card is part of the picture. Ink inside an excluded text line
+    does not count either: that line was read as a word the × is not part of (a dialog title
+    ending just left of its ×).
     """
     gray = g.band.gray.astype(np.int16)
     x, y, w, h = g.xywh
-    H, W = gray.shape
     inside = gray[y : y + h, x : x + w]
     ink = g.mask.astype(bool)
     if ink.all():
         return 0.0
-    colour = float(np.median(inside[ink]))
-    tolerance = settings.ink_tolerance * abs(colour - float(np.median(inside[~ink])))
+    colour, ground = float(np.median(inside[ink])), float(np.median(inside[~ink]))
+    tolerance = settings.ink_tolerance * abs(colour - ground)
     d = max(1, round(settings.isolation_margin * max(w, h)))
+    reach = max(1, round(settings.neighbour_reach * max(w, h)))
+    # each side band (x1, y1, x2, y2), whether it runs vertically (left, right) or across (top,
+    # bottom), and which way is outwards (away from the glyph)
     bands = (
-        gray[y : y + h, max(0, x - d) : x],
-        gray[y : y + h, x + w : min(W, x + w + d)],
-        gray[max(0, y - d) : y, x : x + w],
-        gray[y + h : min(H, y + h + d), x : x + w],
+        ((x - d, y, x, y + h), True, -1),
+        ((x + w, y, x + w + d, y + h), True, 1),
+        ((x, y - d, x + w, y), False, -1),
+        ((x, y + h, x + w, y + h + d), False, 1),
     )
-    return max((float((np.abs(b - colour) <= tolerance).mean()) for b in bands if b.size), default=0.0)
+    return max((_neighbour_ink(gray, (colour, ground), tolerance, b, (vertical, out), reach, g.band.exclude)
+                for b, vertical, out in bands), default=0.0)
+
+
+def _neighbour_ink(gray: npt.NDArray[np.int16], colours: tuple[float, float], tolerance: float,
+                   band: tuple[int, int, int, int], direction: tuple[bool, int], reach: int, exclude: F64) -> float:
+    """The share of a side band covered by neighbours (see :func:`_grey_clutter`): shapes of the
+    glyph's colour (``colours[0]``) that end within ``reach`` of the band's ends along its length
+    and whose rim has the glyph's background grey (``colours[1]``); 0 for an empty band.
+
+    ``direction`` is (the band runs vertically, +1 or -1 the way outwards from the glyph). The
+    shapes are cut from the band grown by ``reach`` along its length and outwards, so that a
+    neighbour is seen whole and a shape inside a picture shows the picture around it.
+    """
+    colour, ground = colours
+    vertical, out = direction
+    H, W = gray.shape
+    bx1, by1, bx2, by2 = max(0, band[0]), max(0, band[1]), min(W, band[2]), min(H, band[3])
+    if bx2 <= bx1 or by2 <= by1:
+        return 0.0
+    if vertical:
+        ex1, ex2 = (max(0, bx1 - reach), bx2) if out < 0 else (bx1, min(W, bx2 + reach))
+        ey1, ey2 = max(0, by1 - reach), min(H, by2 + reach)
+    else:
+        ey1, ey2 = (max(0, by1 - reach), by2) if out < 0 else (by1, min(H, by2 + reach))
+        ex1, ex2 = max(0, bx1 - reach), min(W, bx2 + reach)
+    own = (np.abs(gray[ey1:ey2, ex1:ex2] - colour) <= tolerance).astype(np.uint8)
+    for lx1, ly1, lx2, ly2 in exclude:
+        own[max(0, int(ly1) - ey1) : max(0, math.ceil(ly2) - ey1), max(0, int(lx1) - ex1) : max(0, math.ceil(lx2) - ex1)] = 0
+    inside = (slice(by1 - ey1, by2 - ey1), slice(bx1 - ex1, bx2 - ex1))
+    if not own[inside].any():
+        return 0.0
+    n, labels = cv2.connectedComponents(own, connectivity=8)
+    ends = (labels[0, :], labels[-1, :]) if vertical else (labels[:, 0], labels[:, -1])
+    through = np.zeros(n, dtype=bool)
+    for end in ends:
+        through[end] = True
+    through[0] = True  # background
+    region = gray[ey1:ey2, ex1:ex2]
+    for i in np.unique(labels[inside]):
+        if through[i]:
+            continue
+        shape = (labels == i).astype(np.uint8)
+        # the rim two pixels out: the first ring is the shape's own anti-aliased edge
+        rim = cv2.dilate(shape, np.ones((5, 5), np.uint8)) > cv2.dilate(shape, np.ones((3, 3), np.uint8))
+        if rim.any() and abs(float(np.median(region[rim])) - ground) > tolerance:
+            through[i] = True  # it lies on something else: a picture's content, not the glyph's neighbour
+    kept = ~through[labels[inside]]
+    return float(kept.mean())

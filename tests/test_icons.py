@@ -363,6 +363,61 @@ def test_close_button_at_a_card_corner_is_not_a_field(screen: str) -> None:
     assert best_match(find_close_icons(rgb, density=d), box) is not None
 
 
+# --- what lies beside a plain × -------------------------------------------------------------
+
+
+def card_with_x_above_picture(screen: str, blob: bool) -> tuple[np.ndarray, float, Box]:
+    """A white card on a scrim whose bold black × sits just above the card's picture: the
+    picture's top edge (dark, running on past the ×) and, with ``blob``, a black disc inside the
+    picture right below the ×, both within the ×'s isolation margin."""
+    d = density_of(screen)
+    w = SCREENS[screen][0]
+    rgb = (background("flat", screen, "dark").astype(np.float64) * 0.5).astype(np.uint8)
+    x0, y0, x1, y1 = round(24 * d), round(200 * d), w - round(24 * d), round(600 * d)
+    rgb[y0:y1, x0:x1] = 255
+    icon = Icon("plain", "dark-on-light", 30, STROKES["bold"])
+    cx, cy = x1 - round(36 * d), y0 + round(36 * d)
+    box = render_icon(rgb, icon, cx, cy, d)
+    top = round(box.y2 + 8 * d)  # the picture starts 8 dp below the glyph (the margin is 18 dp)
+    rgb[top:y1 - round(16 * d), x0 + round(16 * d):round(cx + 4 * d)] = (40, 70, 50)
+    if blob:
+        r = round(7 * d)
+        yy, xx = np.mgrid[0 : 2 * r, 0 : 2 * r]
+        disc = (yy - r + 0.5) ** 2 + (xx - r + 0.5) ** 2 <= r * r
+        patch = rgb[top + round(2 * d) : top + round(2 * d) + 2 * r, cx - 2 * r : cx]
+        patch[disc[: patch.shape[0], : patch.shape[1]]] = (8, 8, 8)
+    return rgb, d, box
+
+
+@pytest.mark.parametrize("blob", [False, True], ids=["edge", "edge-and-dark-shape"])
+@pytest.mark.parametrize("screen", ["1080", "270"])
+def test_bold_x_above_a_picture_is_found(screen: str, blob: bool) -> None:
+    """A picture's edge that runs on past the ×, and dark shapes inside the picture, are not
+    neighbours of the × (they do not sit on its background): the × keeps its score."""
+    rgb, d, box = card_with_x_above_picture(screen, blob)
+    found = best_match(find_close_icons(rgb, density=d), box)
+    assert found is not None and found.score >= 0.9, [(c.box.to_list(), c.score) for c in find_close_icons(rgb, density=d)[:3]]
+
+
+@pytest.mark.parametrize("screen", ["1080", "270"])
+def test_x_right_after_a_title_read_by_ocr(screen: str) -> None:
+    """A dialog title that ends just left of its × was read by OCR as a line the × is not part
+    of: its letters are not the ×'s neighbours. A word that holds the × stays excluded."""
+    d = density_of(screen)
+    rgb, _ = canvas(screen, "light")
+    icon = Icon("plain", "dark-on-light", 16, STROKES["regular"])
+    cx, cy = round(300 * d), round(200 * d)
+    box = render_icon(rgb, icon, cx, cy, d)
+    img = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, max(6, round(18 * d)))
+    right = box.x1 - 0.3 * box.width  # the title ends closer to the × than its isolation margin
+    draw.text((right, cy), "Enjoying it so far?", fill=DARK, font=font, anchor="rm")
+    title = Box.from_xyxy(draw.textbbox((right, cy), "Enjoying it so far?", font=font, anchor="rm"))
+    rgb = np.asarray(img).copy()
+    assert best_match(find_close_icons(rgb, density=d, exclude=[title]), box) is not None
+
+
 def test_drop_nested_keeps_one_per_control() -> None:
     button = IconCandidate(Box(100, 100, 160, 160), Box(115, 115, 145, 145), 0.9, "circle-filled", "light-on-dark")
     glyph = IconCandidate(Box(118, 118, 142, 142), Box(118, 118, 142, 142), 0.7, "plain", "light-on-dark")
