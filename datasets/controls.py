@@ -91,7 +91,9 @@ def _put(dst: np.ndarray, src: np.ndarray, x: int, y: int) -> None:
 
 def icon_sprite(size: int, style: str, *, stroke: float, glyph_frac: float = 0.45,
                 fill: RGB | None = None, fill_opacity: float = 1.0) -> Sprite:
-    """A × close icon: ``plain``, ``filled_circle``, ``outlined_circle``, ``filled_square``.
+    """A × close icon: ``plain``, ``filled_circle``, ``outlined_circle``, ``filled_square``,
+    ``outlined_square`` (a rounded square drawn as a thin outline, as many Chinese apps' pop-ups
+    draw it).
 
     ``size`` is the button's diameter (or the glyph's span for ``plain``); ``stroke`` is the
     glyph's line width in pixels.
@@ -109,9 +111,13 @@ def icon_sprite(size: int, style: str, *, stroke: float, glyph_frac: float = 0.4
         ring_t = max(stroke * 0.8, 1.0)
         return Sprite(w, h, glyph, shape=circle_mask(w, h, c, c, size / 2),
                       outline=ring_mask(w, h, c, c, size / 2, ring_t))
-    # filled_square
     shape = _frame(w, h)
     _put(shape, round_rect_mask(size, size, size * 0.22), 1, 1)
+    if style == "outlined_square":
+        outline = _frame(w, h)
+        _put(outline, round_rect_outline(size, size, size * 0.22, max(stroke * 0.8, 1.0)), 1, 1)
+        return Sprite(w, h, glyph, shape=shape, outline=outline)
+    # filled_square
     return Sprite(w, h, glyph, shape=shape, fill=fill, fill_opacity=fill_opacity)
 
 

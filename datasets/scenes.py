@@ -197,7 +197,7 @@ def x_icon_sprite(st: SceneState, size_dp: float, style: str | None = None) -> t
     """A × sprite of about ``size_dp`` (button diameter, or glyph span when plain)."""
     rng = st.rng
     style = style or str(rng.choice(["plain", "plain", "filled_circle", "filled_circle", "outlined_circle",
-                                      "filled_square"]))
+                                      "filled_square", "outlined_square"]))
     size = max(st.dp(size_dp), 5)
     bold = st.chance(0.4)
     if style == "plain":
@@ -206,7 +206,7 @@ def x_icon_sprite(st: SceneState, size_dp: float, style: str | None = None) -> t
     stroke = max(size * float(rng.uniform(0.08, 0.11) if bold else rng.uniform(0.045, 0.07)), 1.0)
     gf = float(rng.uniform(0.36, 0.55))
     gf = max(gf, min(0.8, 8.0 * st.d / size))  # the × itself stays at least ~8 dp where it can
-    if style == "outlined_circle":
+    if style in ("outlined_circle", "outlined_square"):
         return icon_sprite(size, style, stroke=stroke, glyph_frac=gf), style, None
     dark = st.chance(0.6)
     fill: RGB = (0, 0, 0) if dark else ((255, 255, 255) if st.chance(0.7) else (210, 210, 210))

@@ -327,3 +327,23 @@ def test_load_labels_reads_realdev() -> None:
     records = load_labels(REALDEV, require_images=True)
     assert len(records) >= 80
     assert any(r.screen == "none" for r in records)
+
+
+@pytest.mark.parametrize("style", ["outlined_circle", "outlined_square"])
+def test_outlined_icon_is_a_visible_button(style: str) -> None:
+    """An outlined × button (circle, or the rounded square many pop-ups draw) is drawn in the
+    glyph's colour; its truth box is the outline, the glyph centred inside it."""
+    from datasets.controls import icon_sprite, place
+    from datasets.render import Canvas
+
+    canvas = Canvas.solid(200, 200, (255, 255, 255))
+    placed = place(canvas, icon_sprite(60, style, stroke=3.0, glyph_frac=0.45), 50, 50, contrast=7.0)
+    assert placed.button_visible
+    x1, y1, x2, y2 = placed.box
+    assert x2 - x1 >= 58 and y2 - y1 >= 58  # the outline, not the 27 px glyph
+    gx1, gy1, gx2, gy2 = placed.ink_box
+    assert abs((gx1 + gx2) - (x1 + x2)) <= 2 and abs((gy1 + gy2) - (y1 + y2)) <= 2
+    diagonal = np.array([255 - canvas.rgb[y1 + k, x1 + k].mean() for k in range(20)])
+    first_ink = int(np.argmax(diagonal > 100))  # from the box corner inwards: the outline
+    # a rounded square's corner (radius 0.22 of the side) lies 4 px in, a circle's 9 px (0.146 of the side)
+    assert (first_ink <= 5) == (style == "outlined_square"), first_ink
