@@ -190,6 +190,31 @@ def _top_right(e: Element, width: int, height: int, fraction: float) -> bool:
     return e.box.center[1] < fraction * height and e.box.center[0] > 0.75 * width
 
 
+def _live_page(rgb: npt.NDArray[np.uint8], texts: Sequence[Element], near: Box, *, density: float,
+               profile: RuleProfile) -> bool:
+    """Whether the dark surround of a card is a page in a dark theme rather than a scrim.
+
+    A scrim dims everything behind the card: white text under the lightest common scrim (32 %
+    black) comes out at luminance ~0.42. Bright text lines away from the card (beyond its near
+    margin, below the status bar, which the system may leave undimmed) are live page content;
+    an overlay's own decorations there are a title or a button or two.
+    """
+    h, w = rgb.shape[:2]
+    strip = profile.setting("units", "status_bar_dp") * density
+    bright = profile.setting("screen", "live_text_min_luminance")
+    count = 0
+    for e in texts:
+        cx, cy = e.box.center
+        if near.contains_point(cx, cy) or cy < strip:
+            continue
+        x1, y1, x2, y2 = e.box.clip(w, h).to_int()
+        if x2 - x1 < 2 or y2 - y1 < 2:
+            continue
+        if float(np.percentile(luminance_map(rgb[y1:y2, x1:x2]), 95)) >= bright:
+            count += 1
+    return count >= profile.setting("screen", "live_page_bright_lines")
+
+
 def near_window(window: Box, width: int, height: int, profile: RuleProfile) -> Box:
     """The card and the margin around it where its own close button sits."""
     return window.expand(profile.setting("screen", "window_near_x") * width,
@@ -253,7 +278,8 @@ def classify_screen(
             continue
         near = near_window(win.box, w, h, profile)
         inside = [e for e in closes if near.contains_point(*e.box.center)]
-        if not inside and not (win.dim_ratio <= strong_dim and floats):
+        if not inside and not (win.dim_ratio <= strong_dim and floats
+                               and not _live_page(rgb, texts, near, density=density, profile=profile)):
             continue
         # Edges can stop short of a card whose picture fades into the page; the card its sure
         # close button belongs to, when it holds this one and is larger, is the whole window.

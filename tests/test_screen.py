@@ -13,8 +13,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from detector.profile import get_profile
-from detector.screen import window_from_close
-from detector.types import Box
+from detector.screen import classify_screen, window_from_close
+from detector.types import Box, Element, ElementKind, ScreenType
 
 PROFILE = get_profile()
 W, H = 1080, 2340
@@ -90,3 +90,33 @@ def test_card_fading_into_the_page_is_named_by_its_close_button(tmp_path: Path) 
     assert finding.severity == Severity.PASS
     m = report.measurement(finding.evidence[0])
     assert m is not None and m.zone_window == "below-window-center"
+
+
+def _dark_surround(scrim: float) -> tuple[np.ndarray, list[Element]]:
+    """A bright video card on a black page whose list rows carry white titles; with ``scrim`` > 0
+    everything but the card is dimmed by that much black, as a pop-up's scrim does."""
+    img = Image.new("RGB", (W, H), (12, 12, 14))
+    draw = ImageDraw.Draw(img)
+    titles = []
+    for y in range(1500, H - 200, 160):  # the list below the card: a white title per row
+        box = Box(300, y, 800, y + 48)
+        draw.rectangle(box.to_list(), fill=(245, 245, 245))  # stands for the title's bright ink
+        titles.append(box)
+    page = np.asarray(img).astype(np.float32) * (1.0 - scrim)
+    rgb = page.astype(np.uint8)
+    rgb[500:1200, 60:1020] = (110, 220, 110)  # the card (a bright video frame), 17 dp margins
+    texts = [Element(id=f"t{i}", kind=ElementKind.TEXT, box=b, score=0.9, source="ocr", text="每日推荐")
+             for i, b in enumerate(titles)]
+    return np.ascontiguousarray(rgb), texts
+
+
+@pytest.mark.parametrize(("scrim", "expected"), [(0.0, ScreenType.NONE), (0.6, ScreenType.POPUP)],
+                         ids=["dark-theme-page", "card-over-a-scrim"])
+def test_a_bright_card_on_a_dark_surround_is_a_pop_up_only_when_the_surround_is_dimmed(
+        scrim: float, expected: ScreenType) -> None:
+    """`make run`'s sample 00004 (seed 7): a dark-theme page with a bright video card is no pop-up
+    (its white list titles are live page content); the same card over a 60 % scrim is one, with
+    no close control (CLOSE_MISSING follows)."""
+    rgb, texts = _dark_surround(scrim)
+    decision = classify_screen(rgb, texts, profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+    assert decision.screen_type == expected, decision.reason
