@@ -188,6 +188,7 @@ class _Glyph:
     mask: U8  # the component's own pixels inside its bbox (0/1)
     ring: tuple[XYWH, float] | None  # an enclosing ring component and its fill, band px
     box: Box  # the glyph in original pixels
+    shape: float = 0.0  # the score before other ink beside it is counted
 
 
 def find_close_icons(
@@ -359,6 +360,7 @@ class _Component:
     clutter: float
     ring: tuple[XYWH, float] | None
     score: float
+    shape: float
 
 
 def _candidate_glyphs(band: _Band, size: tuple[int, int], settings: IconSettings) -> list[_Glyph]:
@@ -380,9 +382,9 @@ def _candidate_glyphs(band: _Band, size: tuple[int, int], settings: IconSettings
     )[: settings.max_refinements]
     comps += [r for c in near for r in _refine(maps[c.polarity], c, band, settings)]
     return [
-        _Glyph(band, c.xywh, c.score, c.polarity, c.mask, c.ring, _to_original(c.xywh, band.scale, size))
+        _Glyph(band, c.xywh, c.score, c.polarity, c.mask, c.ring, _to_original(c.xywh, band.scale, size), c.shape)
         for c in comps
-        if c.score >= settings.min_output_score
+        if max(c.score, c.shape) >= settings.min_output_score  # a plate may forgive ink beside it (_describe)
     ]
 
 
@@ -426,7 +428,7 @@ def _components(
             (rx, ry, rw, rh), fill = ring
             ring = ((rx + x0, ry + y0, rw, rh), fill)
         score = float(shape) * _ramp_down(clutter, settings.max_clutter)
-        out.append(_Component((x + x0, y + y0, w, h), polarity, level, mask, clutter, ring, score))
+        out.append(_Component((x + x0, y + y0, w, h), polarity, level, mask, clutter, ring, score, float(shape)))
     return out
 
 
@@ -661,8 +663,9 @@ def _ramp_down(x: float, lo_hi: tuple[float, float]) -> float:
 # --- buttons --------------------------------------------------------------------------------
 
 
-def _find_button(g: _Glyph, settings: IconSettings) -> tuple[XYWH, str] | None:
-    """The button around a glyph, as (x, y, w, h) in band pixels, and its style.
+def _find_button(g: _Glyph, settings: IconSettings) -> tuple[XYWH, str, float | None] | None:
+    """The button around a glyph, as (x, y, w, h) in band pixels, its style, and the other ink
+    on its plate (None for a ring found during candidate search).
 
     An enclosing ring component found during candidate search makes an outlined button.
     Otherwise the plate is flood-filled from the wedges between the arms; a plate that stays
@@ -670,7 +673,7 @@ def _find_button(g: _Glyph, settings: IconSettings) -> tuple[XYWH, str] | None:
     """
     if g.ring is not None:
         xywh, fill = g.ring
-        return xywh, "square-outline" if fill >= settings.square_min_fill else "circle-outline"
+        return xywh, "square-outline" if fill >= settings.square_min_fill else "circle-outline", None
     gray = g.band.gray
     gx, gy, gw, gh = g.xywh
     half = round(settings.button_search * max(gw, gh) / 2)
@@ -706,8 +709,10 @@ def _plate_seeds(win: U8, g: _Glyph, settings: IconSettings, x1: int, y1: int) -
     return [p for p, v in zip(free, values, strict=True) if abs(v - median) <= settings.button_tolerance]
 
 
-def _button_shape(win: U8, plate: U8, g: _Glyph, settings: IconSettings, x1: int, y1: int) -> tuple[XYWH, str] | None:
-    """Check a bounded plate's size and compactness; name its style."""
+def _button_shape(win: U8, plate: U8, g: _Glyph, settings: IconSettings, x1: int,
+                  y1: int) -> tuple[XYWH, str, float | None] | None:
+    """Check a bounded plate's size and compactness; name its style; measure the other ink on
+    it (:func:`_plate_clutter`)."""
     gx, gy, gw, gh = g.xywh
     solid = plate.copy()
     solid[gy - y1 : gy - y1 + gh, gx - x1 : gx - x1 + gw] |= g.mask
@@ -726,9 +731,28 @@ def _button_shape(win: U8, plate: U8, g: _Glyph, settings: IconSettings, x1: int
         return None
     box = (bx + x1, by + y1, bw, bh)
     square = fill >= settings.square_min_fill
+    clutter = _plate_clutter(solid, plate, contours, g, x1, y1)
     if _matches_outside(win, plate, g.band.px_per_dp, settings):
-        return box, "square-outline" if square else "circle-outline"
-    return box, "square" if square else "circle-filled"
+        return box, "square-outline" if square else "circle-outline", clutter
+    return box, "square" if square else "circle-filled", clutter
+
+
+def _plate_clutter(solid: U8, plate: U8, contours: Sequence[Any], g: _Glyph, x1: int, y1: int) -> float:
+    """The share of a button's plate, around its glyph, that is neither plate nor glyph: other
+    ink on the button. The glyph's anti-aliased edge (one pixel round its mask) is not counted.
+
+    A glyph on a button is judged by what shares the button with it: ink beyond the plate's
+    edge (the picture the button floats on) is not beside it, though the stroke map's side
+    bands, a fixed multiple of the glyph wide, can reach past a small plate and see it."""
+    gx, gy, gw, gh = g.xywh
+    filled = np.zeros_like(solid)
+    cv2.drawContours(filled, [max(contours, key=cv2.contourArea)], -1, 1, cv2.FILLED)
+    glyph = np.zeros_like(solid)
+    glyph[gy - y1 : gy - y1 + gh, gx - x1 : gx - x1 + gw] = g.mask
+    around = (filled > 0) & (cv2.dilate(glyph, np.ones((3, 3), np.uint8)) == 0)
+    if not around.any():
+        return 0.0
+    return float((around & (plate == 0)).sum() / around.sum())
 
 
 def _matches_outside(win: U8, plate: U8, px_per_dp: float, settings: IconSettings) -> bool:
@@ -803,13 +827,18 @@ def _describe(g: _Glyph, size: tuple[int, int], settings: IconSettings) -> IconC
 
     A plain glyph (no button) also has to stand alone in the grey image: the top-hat map
     that found it does not show solid shapes, like the speaker beside the × of a mute icon.
+    A glyph on a flood-filled plate is judged by the other ink on that plate when that is
+    kinder than the stroke map's side bands (see :func:`_plate_clutter`).
     """
     button = _find_button(g, settings)
     if button is None:
         score = g.score * _ramp_down(_grey_clutter(g, settings), settings.max_clutter)
         return IconCandidate(g.box, g.box, round(score, 3), "plain", g.polarity)
-    xywh, style = button
-    return IconCandidate(_to_original(xywh, g.band.scale, size), g.box, round(g.score, 3), style, g.polarity)
+    xywh, style, on_plate = button
+    score = g.score
+    if on_plate is not None:  # other ink beside the glyph counts only on its own plate
+        score = max(score, g.shape * _ramp_down(on_plate, settings.max_clutter))
+    return IconCandidate(_to_original(xywh, g.band.scale, size), g.box, round(score, 3), style, g.polarity)
 
 
 def _grey_clutter(g: _Glyph, settings: IconSettings) -> float:

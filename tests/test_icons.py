@@ -418,6 +418,31 @@ def test_x_right_after_a_title_read_by_ocr(screen: str) -> None:
     assert best_match(find_close_icons(rgb, density=d, exclude=[title]), box) is not None
 
 
+@pytest.mark.parametrize("screen", ["1080", "270"])
+def test_x_on_a_disc_near_other_shapes(screen: str) -> None:
+    """A grey × on a light disc over a pink picture, with a light bar of the picture just above
+    the disc: the bar lies off the button, so it is not ink beside the glyph (the stroke map's
+    side bands reach past a small plate and saw it)."""
+    d = density_of(screen)
+    w, h = SCREENS[screen]
+    rgb = np.zeros((h, w, 3), np.uint8)
+    rgb[:] = (205, 140, 125)
+    cx, cy, r = w - round(40 * d), round(120 * d), 15 * d
+    top = round(cy - r - 4 * d)  # 4 dp above the disc
+    rgb[top - round(20 * d) : top, round(cx - 9 * d) : round(cx + 9 * d)] = (250, 250, 250)
+
+    def paint(draw: ImageDraw.ImageDraw) -> None:
+        c, rr = (r + 2) * SS, r * SS
+        draw.ellipse([c - rr, c - rr, c + rr, c + rr], fill=(238, 214, 209, 255))
+        draw_x(draw, c, c, 16 * d * SS, max(1.0, 1.6 * d) * SS, (170, 170, 170, 255))
+
+    x0, y0 = round(cx - r - 2), round(cy - r - 2)
+    supersampled(rgb, (x0, y0, x0 + round(2 * r + 4), y0 + round(2 * r + 4)), paint)
+    box = Box(cx - r, cy - r, cx + r, cy + r)
+    found = best_match(find_close_icons(rgb, density=d), box)
+    assert found is not None and found.style == "circle-filled", find_close_icons(rgb, density=d)[:3]
+
+
 def test_drop_nested_keeps_one_per_control() -> None:
     button = IconCandidate(Box(100, 100, 160, 160), Box(115, 115, 145, 145), 0.9, "circle-filled", "light-on-dark")
     glyph = IconCandidate(Box(118, 118, 142, 142), Box(118, 118, 142, 142), 0.7, "plain", "light-on-dark")
