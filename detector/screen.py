@@ -294,11 +294,13 @@ def classify_screen(
         if (dialog_words or any(near.contains_point(*t.box.center) for t in text_closes)) and not invites:
             return ScreenDecision(ScreenType.DIALOG, card, 0.6, "a card with dismiss text or dialog wording, its × beside it")
         return ScreenDecision(ScreenType.POPUP, card, 0.6, "a card with its close button centred below it or above its corner")
-    top_right_icon = any(
-        e.kind == ElementKind.CLOSE_ICON and _top_right(e, w, h, top_band) and e.score >= corner_score
-        and min(e.box.width, e.box.height) >= corner_px
-        for e in closes
-    )
+    corner_icons = [e for e in closes if e.kind == ElementKind.CLOSE_ICON and _top_right(e, w, h, top_band)
+                    and min(e.box.width, e.box.height) >= corner_px]
+    # A page that a corner × closes and that asks for one action (a bounded call-to-action
+    # button) is an upsell or ad overlay, however much text it carries, even when the × is only
+    # likely; an ordinary page's buttons come with its navigation, not with a corner ×.
+    asks = any(e.kind == ElementKind.CALL_TO_ACTION and e.button is not None for e in elements)
+    top_right_icon = any(e.score >= corner_score or asks for e in corner_icons)
     # A × in the top-right corner is how a full-screen upsell or ad is closed, however much text it
     # carries; in-page ×s of ordinary screens sit in search boxes, chips and toolbars' left end.
     if closes and (text_closes or not dense or top_right_icon):

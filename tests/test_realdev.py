@@ -160,3 +160,15 @@ def test_page_x_under_a_dialog_is_not_its_close_control(analyzer: Analyzer, labe
     controls = report.screen.close_controls
     assert any(e.box.contains_point(*b.center) for e in controls for b in labelled), "the dialog's own dismiss text"
     assert not [e for e in controls if e.kind == ElementKind.CLOSE_ICON], "no × of the page under it"
+
+
+def test_text_dense_upsell_closed_by_a_corner_x(analyzer: Analyzer, labels: dict[str, dict[str, Any]]) -> None:
+    """TuneIn: a full-screen "Start Your Free Trial" upsell over a photo, much text, one bounded
+    call to action (START LISTENING FREE) and a light × in the top-right corner that the model is
+    not sure of (~0.77): the corner × and the single action make it an overlay, not a page."""
+    name = "aidui_contextdp__images__other_popups__music_21--TuneIn-Radio-0-16_e31e.jpg"
+    report = analyze(analyzer, name)
+    assert report.screen.screen_type == ScreenType.INTERSTITIAL
+    label = Box.from_xyxy(labels[name]["close_controls"][0]["box"])
+    assert any(e.kind == ElementKind.CLOSE_ICON and e.box.iou(label) >= 0.3 for e in report.screen.close_controls)
+    assert report.screen.by_kind(ElementKind.CALL_TO_ACTION)
