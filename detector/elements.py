@@ -165,7 +165,8 @@ def text_elements(
     """One element per OCR span, typed by the lexicon; close controls get their button shape.
 
     Weak dismiss words (OK, 好的) count as close controls only when no strong one is on screen:
-    beside 取消 / Cancel, OK means accept. Text inside the status bar (clock, battery) is system UI.
+    beside 取消 / Cancel, OK means accept. Text inside the status bar (clock, battery) is system UI,
+    unless it is a dismiss phrase.
     A bare number counts as a countdown only in the top band, where timers sit (elsewhere it is a
     price, a page number, a score); in the top band's right half, inside a pill, it is the
     tappable countdown ring of a splash screen.
@@ -186,8 +187,11 @@ def text_elements(
             len(span.text) > max_chars or (cues.close == "weak" and has_strong)
         ):
             kind = ElementKind.TEXT
-        if status_bar is not None and span.box.y2 <= status_bar.y2 * 1.25:
-            kind = ElementKind.TEXT  # clock, battery, carrier: system UI
+        if (status_bar is not None and span.box.y2 <= status_bar.y2 * 1.25
+                and not (kind in (ElementKind.CLOSE_TEXT, ElementKind.CLOSE_COUNTDOWN) and cues.close == "strong")):
+            # clock, battery, carrier: system UI. The system never writes 跳过 or 关闭 there: a
+            # dismiss phrase in the strip is the app's control, hidden where no one looks for it.
+            kind = ElementKind.TEXT
         score = float(span.confidence)
         if (kind == ElementKind.COUNTDOWN and not cues.blocks_close and cues.countdown is not None
                 and cues.countdown > max_countdown):

@@ -56,3 +56,22 @@ def test_status_bar_is_where_phones_put_the_clock(clock_x: int, is_status_bar: b
     spans = [TextSpan("12:30", Box(clock_x, 20, clock_x + 80, 56), 0.97)]
     strip = status_bar_strip(spans, lexicon=load_lexicon(), width=W, strip_px=72)
     assert (strip is not None) == is_status_bar
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("85%", ElementKind.TEXT),  # battery: system UI
+        ("4G", ElementKind.TEXT),
+        ("跳过", ElementKind.CLOSE_TEXT),  # the app's skip control hidden in the strip
+        ("关闭 3", ElementKind.CLOSE_COUNTDOWN),
+    ],
+)
+def test_status_bar_text_is_system_ui_unless_it_is_a_dismiss_phrase(text: str, kind: ElementKind) -> None:
+    rgb = np.full((H, W, 3), 200, np.uint8)
+    spans = [TextSpan("12:30", Box(40, 20, 120, 56), 0.97), TextSpan(text, Box(600, 20, 680, 56), 0.97)]
+    strip = status_bar_strip(spans, lexicon=load_lexicon(), width=W, strip_px=72)
+    assert strip is not None
+    elements = text_elements(rgb, spans, lexicon=load_lexicon(), profile=get_profile("cn-miit-2021"),
+                             status_bar=strip)
+    assert [e.kind for e in elements] == [ElementKind.TEXT, kind]
