@@ -217,36 +217,3 @@ def test_min_classical_is_the_fusion_floor() -> None:
             continue
         assert fuse(np.array([1.0]), np.array([floor]), method, t)[0] == pytest.approx(0.5)
         assert fuse(np.array([1.0]), np.array([floor - 0.01]), method, t)[0] < 0.5
-
-
-
-def test_in_page_marks_are_not_close_icons(model: ModelIcons) -> None:
-    """A banner's ▷× mark and a video's mute icon, drawn by datasets.ui as the generator draws them
-    on ordinary pages (seeds the model never trained on), are not close buttons: plain, dimmed
-    by a pop-up's scrim, and downscaled to 416 px as collected screenshots are. Measured: the
-    weights trained before these marks counted as negatives passed 3 of the 32 renders, the
-    current ones 2 (a ▷× mark under the scrim at 416 px, 0.58 and 0.62)."""
-    import cv2
-
-    from datasets.render import Canvas
-    from datasets.ui import PageBuilder, make_theme
-
-    w, h = 1170, 2532
-    d = w / 360.0
-    false = []
-    for seed in range(8):
-        rng = np.random.default_rng([4242, seed])
-        page = PageBuilder(Canvas.solid(w, h, (255, 255, 255)), rng, d, make_theme(rng), zh=True)
-        page.c = Canvas.solid(w, h, page.t.bg)
-        y = page.inline_banner(round(120 * d), h)
-        y = page.video_card(y, h)
-        page.inline_banner(y, h)
-        assert page.traps.count("in-page banner ▷× mark") == 2, page.traps
-        for scrim in (1.0, 0.45):
-            for width in (w, 416):
-                rgb = (page.c.rgb.astype(np.float32) * scrim).astype(np.uint8)
-                if width != w:
-                    rgb = cv2.resize(rgb, (width, round(h * width / w)), interpolation=cv2.INTER_AREA)
-                found = model(rgb, density=rgb.shape[1] / 360.0, exclude=())
-                false += [(seed, scrim, width, c.score) for c in found if c.score >= 0.5]
-    assert len(false) <= 2, false
