@@ -297,8 +297,8 @@ def classify_screen(
     corner_icons = [e for e in closes if e.kind == ElementKind.CLOSE_ICON and _top_right(e, w, h, top_band)
                     and min(e.box.width, e.box.height) >= corner_px]
     # A page that a corner × closes and that asks for one action (a bounded call-to-action
-    # button) is an upsell or ad overlay, however much text it carries, even when the × is only
-    # likely; an ordinary page's buttons come with its navigation, not with a corner ×.
+    # button) is an upsell or ad overlay even when the × is only likely; an ordinary page's
+    # buttons come with its navigation, not with a corner ×.
     asks = any(e.kind == ElementKind.CALL_TO_ACTION and e.button is not None for e in elements)
     top_right_icon = any(e.score >= corner_score or asks for e in corner_icons)
     # A × in the top-right corner is how a full-screen upsell or ad is closed, however much text it
