@@ -18,7 +18,10 @@ How it works, and why
    wedges between them empty, and the bands beside the glyph free of other ink (letters of a
    word, the speaker of a mute icon), in the stroke map and, for plain glyphs, in the grey
    image, where only neighbours count: shapes on the glyph's own background that end about
-   where the glyph does (a picture's edge running on past a bold × is not one). These combine into a score calibrated so that ≥ 0.5 means "probably a ×".
+   where the glyph does (a picture's edge running on past a bold × is not one). A plain
+   glyph with a solid pictogram of its own size right beside it (the speaker of a mute icon,
+   the ▷ of an ad's ▷× mark) is half of a compound mark, not a close icon. These combine
+   into a score calibrated so that ≥ 0.5 means "probably a ×".
 4. **Button.** A closed ring component centred on the glyph makes it an outlined button;
    otherwise a flood fill from the wedges between the arms finds the plate it sits on, and a
    bounded, compact plate makes it a filled circle or square. The icon's box is then the
@@ -93,6 +96,13 @@ class IconSettings:
     max_clutter: tuple[float, float] = (0.07, 0.17)
     ink_tolerance: float = 0.3
     neighbour_reach: float = 1.0
+    partner_gap: float = 1.0
+    partner_height: tuple[float, float] = (0.7, 2.5)
+    partner_width: tuple[float, float] = (0.5, 2.0)
+    partner_centring: float = 0.25
+    partner_ink: float = 0.5
+    partner_min_solidity: float = 0.8
+    partner_max_holes: float = 0.05
     ring_centre_tolerance: float = 0.15
     ring_min_radius: float = 0.6
     ring_min_share: float = 0.9
@@ -833,6 +843,8 @@ def _describe(g: _Glyph, size: tuple[int, int], settings: IconSettings) -> IconC
     button = _find_button(g, settings)
     if button is None:
         score = g.score * _ramp_down(_grey_clutter(g, settings), settings.max_clutter)
+        if score > 0 and _has_partner(g, settings):
+            score = 0.0  # the × of a compound mark: a mute icon, an AdChoices-style ▷×
         return IconCandidate(g.box, g.box, round(score, 3), "plain", g.polarity)
     xywh, style, on_plate = button
     score = g.score
@@ -924,3 +936,83 @@ def _neighbour_ink(gray: npt.NDArray[np.int16], colours: tuple[float, float], to
             through[i] = True  # it lies on something else: a picture's content, not the glyph's neighbour
     kept = ~through[labels[inside]]
     return float(kept.mean())
+
+
+def _has_partner(g: _Glyph, settings: IconSettings) -> bool:
+    """Whether a plain glyph is one half of a compound mark: a solid pictogram right beside it.
+
+    A mute icon draws its × next to a speaker, an in-page ad's AdChoices-style mark draws it
+    next to a ▷; neither closes the screen. The partner is a shape that stands out from the
+    glyph's background in the glyph's direction (darker for a dark ×) by ``partner_ink`` of the
+    glyph's contrast, whatever its hue (the ▷ is cyan, the × grey), and that:
+
+    - starts within ``partner_gap`` glyph sides of the glyph, to its left or right;
+    - is about as tall as the glyph or taller (``partner_height``, glyph heights), about as wide
+      (``partner_width``, glyph sides), and centred on the glyph's row (``partner_centring``);
+    - is solid: its pixels are at least ``partner_min_solidity`` of its rasterised convex hull's
+      and it encloses no holes (at most ``partner_max_holes`` of its area): a triangle or a
+      speaker is, a letter, a digit, a ring or an arrow drawn in strokes is not;
+    - ends inside the search window and sits on the glyph's background, so it is a mark of its
+      own, not a picture's edge or its content; ink inside an excluded text line does not count.
+    """
+    gray = g.band.gray.astype(np.int16)
+    x, y, w, h = g.xywh
+    ink = g.mask.astype(bool)
+    if ink.all():
+        return False
+    H, W = gray.shape
+    colour = float(np.median(gray[y : y + h, x : x + w][ink]))
+    # the background: a ring two to three pixels outside the box (inside it, a small glyph's
+    # anti-aliased edge would pull the estimate towards the ink)
+    outer = gray[max(0, y - 3) : min(H, y + h + 3), max(0, x - 3) : min(W, x + w + 3)]
+    ring = np.ones(outer.shape, bool)
+    ring[2:-2, 2:-2] = False
+    ground = float(np.median(outer[ring]))
+    contrast = colour - ground
+    if abs(contrast) < 1:
+        return False
+    side = max(w, h)
+    gap = max(1, round(settings.partner_gap * side))
+    reach = gap + round(settings.partner_width[1] * side) + 2
+    half = round(settings.partner_height[1] * h / 2) + 2
+    cy = y + h / 2
+    y1, y2 = max(0, round(cy) - half), min(H, round(cy) + half)
+    tolerance = settings.ink_tolerance * abs(contrast)
+    for x1, x2 in ((max(0, x - reach), x), (x + w, min(W, x + w + reach))):
+        if x2 - x1 < 2 or y2 <= y1:
+            continue
+        region = gray[y1:y2, x1:x2]
+        strong = ((region - ground) * np.sign(contrast) >= settings.partner_ink * abs(contrast)).astype(np.uint8)
+        for lx1, ly1, lx2, ly2 in g.band.exclude:
+            strong[max(0, int(ly1) - y1) : max(0, math.ceil(ly2) - y1), max(0, int(lx1) - x1) : max(0, math.ceil(lx2) - x1)] = 0
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(strong, connectivity=8)
+        for i in range(1, n):
+            px, py, pw, ph, area = (int(v) for v in stats[i])
+            left = x2 == x  # the window left of the glyph
+            far_edge = px == 0 if left else px + pw == x2 - x1
+            if far_edge or py == 0 or py + ph == y2 - y1:
+                continue  # runs on past the window: an edge or a picture, not a mark
+            near = (x1 + px + pw >= x - gap) if left else (x1 + px <= x + w + gap)
+            lo_h, hi_h = settings.partner_height
+            lo_w, hi_w = settings.partner_width
+            if not (near and lo_h * h <= ph <= hi_h * h and lo_w * side <= pw <= hi_w * side):
+                continue
+            if abs(y1 + py + ph / 2 - cy) > settings.partner_centring * side:
+                continue
+            shape = (labels[py : py + ph, px : px + pw] == i).astype(np.uint8)
+            contours, _ = cv2.findContours(shape, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+            hull = np.zeros_like(shape)  # the hull rasterised like the shape, so small shapes are not biased
+            cv2.fillConvexPoly(hull, cv2.convexHull(np.concatenate(contours)), 1)
+            filled = np.zeros_like(shape)
+            cv2.drawContours(filled, contours, -1, 1, cv2.FILLED)
+            if area < settings.partner_min_solidity * int(hull.sum()) or int(filled.sum()) - area > settings.partner_max_holes * area:
+                continue
+            # it sits on the glyph's background: the rim two pixels out has the ground's grey
+            pad = np.pad(shape, 3)
+            rim = cv2.dilate(pad, np.ones((5, 5), np.uint8)) > cv2.dilate(pad, np.ones((3, 3), np.uint8))
+            ry, rx = np.nonzero(rim)
+            ry, rx = ry - 3 + y1 + py, rx - 3 + x1 + px
+            ok = (ry >= 0) & (ry < H) & (rx >= 0) & (rx < W)
+            if ok.any() and abs(float(np.median(gray[ry[ok], rx[ok]])) - ground) <= tolerance:
+                return True
+    return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -441,6 +441,83 @@ def test_x_on_a_disc_near_other_shapes(screen: str) -> None:
     box = Box(cx - r, cy - r, cx + r, cy + r)
     found = best_match(find_close_icons(rgb, density=d), box)
     assert found is not None and found.style == "circle-filled", find_close_icons(rgb, density=d)[:3]
+
+
+# --- compound marks: a × that is one half of a pictogram ----------------------------------
+
+
+def compound_mark(screen: str, partner: str, tone: str) -> tuple[np.ndarray, float, Box]:
+    """A plain × drawn as half of a compound mark on a photo: ``adchoices`` is an in-page ad's
+    ▷× (a cyan triangle and a grey ×, 14 dp each, on a white plate at the picture's corner),
+    ``speaker`` a mute icon (a speaker and a small × a third of a glyph apart, 22 dp, light on a
+    video). Returns the screenshot, its density and the ×'s glyph box."""
+    rgb, d = canvas(screen, tone, "photo")
+    w = SCREENS[screen][0]
+    s = (14 if partner == "adchoices" else 22) * d
+    x0, y0 = round(w - 40 * d - 2 * s), round(180 * d)
+    if partner == "adchoices":
+        rgb[y0 : y0 + round(s), x0 : x0 + round(2 * s)] = (0.15 * rgb[y0 : y0 + round(s), x0 : x0 + round(2 * s)] + 0.85 * 255).astype(np.uint8)
+        g, cx, cy = 0.55 * s, x0 + 1.5 * s, y0 + s / 2
+
+        def paint(draw: ImageDraw.ImageDraw) -> None:
+            draw.polygon([(0.2 * s * SS, 0.15 * s * SS), (0.75 * s * SS, 0.5 * s * SS), (0.2 * s * SS, 0.85 * s * SS)],
+                         fill=(0, 160, 220, 255))
+            draw_x(draw, 1.5 * s * SS, 0.5 * s * SS, g * SS, max(d, 1.0) * SS, (90, 90, 90, 255))
+    else:
+        g, cx, cy = 0.3 * s, x0 + 0.75 * s, y0 + s / 2
+
+        def paint(draw: ImageDraw.ImageDraw) -> None:
+            u = s * SS
+            draw.polygon([(0.1 * u, 0.38 * u), (0.28 * u, 0.38 * u), (0.5 * u, 0.18 * u), (0.5 * u, 0.82 * u),
+                          (0.28 * u, 0.62 * u), (0.1 * u, 0.62 * u)], fill=(*LIGHT, 255))
+            draw_x(draw, 0.75 * u, 0.5 * u, g * SS, max(0.09 * s, 1.2) * SS, (*LIGHT, 255))
+
+    supersampled(rgb, (x0, y0, x0 + round(2 * s), y0 + round(s)), paint)
+    return rgb, d, Box(cx - g / 2, cy - g / 2, cx + g / 2, cy + g / 2)
+
+
+def strongest_at(rgb: np.ndarray, d: float, box: Box, settings: IconSettings | None = None) -> float:
+    """The best score of a candidate whose glyph holds the box's centre (0 when there is none)."""
+    return max((c.score for c in find_close_icons(rgb, density=d, settings=settings or IconSettings())
+                if c.glyph.contains_point(*box.center)), default=0.0)
+
+
+@pytest.mark.parametrize("tone", ["light", "dark"])
+@pytest.mark.parametrize("partner", ["adchoices", "speaker"])
+@pytest.mark.parametrize("screen", ["1080", "720", "270"])
+def test_x_of_a_compound_mark_is_not_a_close_icon(screen: str, partner: str, tone: str) -> None:
+    """The × of an AdChoices-style ▷× or of a mute icon is a clean × on its own, but the solid
+    pictogram right beside it makes it half of a mark: it must not score as a close icon."""
+    rgb, d, box = compound_mark(screen, partner, tone)
+    assert strongest_at(rgb, d, box) < 0.5
+
+
+@pytest.mark.parametrize("screen", ["1080", "720"])
+def test_adchoices_x_is_dropped_by_its_partner(screen: str) -> None:
+    """Without the partner check (no partner can fit) the ▷×'s × passes as a close icon: the ▷
+    is what tells them apart, not the shape of the ×, and it lies too far from the × for the
+    isolation margin. (On a 270 px screenshot its 8 dp × is too small to be found at all.)"""
+    rgb, d, box = compound_mark(screen, "adchoices", "light")
+    assert strongest_at(rgb, d, box, replace(IconSettings(), partner_gap=0.0, partner_height=(9.0, 9.0))) >= 0.5
+    assert strongest_at(rgb, d, box) < 0.5
+
+
+@pytest.mark.parametrize("text", ["5", "8", "3s", "ⓘ"])
+@pytest.mark.parametrize("screen", ["1080", "270"])
+def test_x_after_a_digit_or_stroked_icon_is_kept(screen: str, text: str) -> None:
+    """A countdown digit or an info ring just left of a close × (closer than the partner gap,
+    farther than the isolation margin) is drawn in strokes: the × stays a close icon."""
+    d = density_of(screen)
+    rgb, _ = canvas(screen, "light")
+    icon = Icon("plain", "dark-on-light", 16, STROKES["regular"])
+    cx, cy = round(300 * d), round(200 * d)
+    box = render_icon(rgb, icon, cx, cy, d)
+    img = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, max(6, round(20 * d)))
+    draw.text((box.x1 - 0.8 * box.width, cy), text, fill=DARK, font=font, anchor="rm")
+    rgb = np.asarray(img).copy()
+    assert best_match(find_close_icons(rgb, density=d), box) is not None
 
 
 def test_drop_nested_keeps_one_per_control() -> None:
