@@ -194,10 +194,12 @@ class Lexicon:
         n = m.groupdict().get("n")
         return True, int(n) if n else None
 
-    def corner_spot_candidates(self, reading: str) -> list[str]:
+    def corner_spot_candidates(self, reading: str, max_number: int | None = None) -> list[str]:
         """Phrases to spot in a corner line the recogniser read as ``reading``: each skip label
-        alone, and in every countdown form with each number found in the reading."""
-        numbers = list(dict.fromkeys(re.findall(r"\d{1,2}", reading)))[:2]
+        alone, and in every countdown form with each number found in the reading (runs of one or
+        two digits, and each digit alone: a blurred "5s" reads as "59"), up to ``max_number``."""
+        runs = re.findall(r"\d{1,2}", reading) + re.findall(r"\d", reading)
+        numbers = [n for n in dict.fromkeys(runs) if max_number is None or int(n) <= max_number][:3]
         out = list(self.corner_spot_phrases)
         for n in numbers:
             out += [form.format(p=p, n=n) for p in self.corner_spot_phrases for form in self.corner_spot_forms]

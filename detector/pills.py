@@ -97,11 +97,11 @@ def _ring_inner(box: Box, profile: RuleProfile) -> Box:
     return Box(box.x1 + dx, box.y1 + dy, box.x2 - dx, box.y2 - dy)
 
 
-def _skip_kind(seconds: int | None) -> ElementKind:
+def skip_kind(seconds: int | None) -> ElementKind:
     return ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT
 
 
-def _corner_control(span: TextSpan, rgb: npt.NDArray[np.uint8], *, reader: TextReader, lexicon: Lexicon,
+def corner_control(span: TextSpan, rgb: npt.NDArray[np.uint8], *, reader: TextReader, lexicon: Lexicon,
                     profile: RuleProfile, density: float) -> tuple[str, int | None, float, tuple[tuple[str, object], ...]] | None:
     """(text, countdown seconds, score, evidence) when a corner line is a skip control."""
     s = profile.setting
@@ -118,7 +118,7 @@ def _corner_control(span: TextSpan, rgb: npt.NDArray[np.uint8], *, reader: TextR
         return text, number, round(span.confidence * 0.7, 3), (("read_as", text), ("bare_number", True))
     if span.confidence >= s("pill", "spot_max_read_confidence"):
         return None  # read legibly as something else: it is that, not a blurred skip label
-    hit = reader.spot(rgb, span.box, lexicon.corner_spot_candidates(span.text))
+    hit = reader.spot(rgb, span.box, lexicon.corner_spot_candidates(span.text, int(s("pill", "number_max_s"))))
     if hit is None or hit.llr < s("pill", "spot_min_llr"):
         return None
     cues = lexicon.classify(hit.phrase)
@@ -157,7 +157,7 @@ def corner_skip_controls(
         if e.kind == ElementKind.TEXT and e.text and _in_corner(e.box, w, h, profile):
             ok, seconds = lexicon.corner_pill(e.text)
             if ok:
-                out[i] = replace(e, kind=_skip_kind(seconds),
+                out[i] = replace(e, kind=skip_kind(seconds),
                                  countdown_s=seconds, score=round(e.score * 0.8, 3),
                                  attrs=(*e.attrs, ("corner_pill", True)))
                 return out
@@ -184,14 +184,14 @@ def corner_skip_controls(
         lines = [ln for ln in lines if ln.box.x1 > band.x1 + 1 and ln.box.y2 < band.y2 - 1
                  and not any(ln.box.iou(t) > 0.3 for t in taken)]
         for line in sorted(lines, key=lambda ln: (w - ln.box.x2) + ln.box.y1):
-            found = _corner_control(line, rgb, reader=reader, lexicon=lexicon, profile=profile, density=density)
+            found = corner_control(line, rgb, reader=reader, lexicon=lexicon, profile=profile, density=density)
             if found is None:
                 continue
             text, seconds, score, evidence = found
             button = next((p for p in pills if p.contains_point(*line.box.center)), None)
             out.append(
                 Element(id=f"c{seen.index(line)}",
-                        kind=_skip_kind(seconds),
+                        kind=skip_kind(seconds),
                         box=button or line.box, score=score, source="ocr-corner", text=text, button=button,
                         countdown_s=seconds,
                         attrs=(("corner_pill", True), ("text_box", line.box.to_list()), *evidence))
@@ -203,14 +203,14 @@ def corner_skip_controls(
         # A round pill is a ring: its outline reads as glyphs, so the number is read inside it too.
         for box in (pill, _ring_inner(pill, profile)) if _squarish(pill) else (pill,):
             span = reader.read_line(rgb, box)
-            found = None if span is None else _corner_control(
+            found = None if span is None else corner_control(
                 span, rgb, reader=reader, lexicon=lexicon, profile=profile, density=density)
             if found is not None:
                 break
         if found is not None:
             text, seconds, score, evidence = found
             out.append(
-                Element(id=f"p{n}", kind=_skip_kind(seconds),
+                Element(id=f"p{n}", kind=skip_kind(seconds),
                         box=pill, score=score, source="ocr-pill", text=text,
                         button=pill, countdown_s=seconds,
                         attrs=(("corner_pill", True), ("text_box", pill.to_list()), *evidence))

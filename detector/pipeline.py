@@ -31,6 +31,7 @@ from .pills import corner_countdowns, corner_skip_controls
 from .profile import DEFAULT_PROFILE, RuleProfile, get_profile
 from .rules import judge, verdict_for
 from .screen import classify_screen, near_window
+from .secondlook import second_look
 from .types import Box, Element, ElementKind, Measurement, Report, Screen, ScreenType
 
 __version__ = "0.1.0"
@@ -195,6 +196,13 @@ class Analyzer:
         min_icon = self.profile.setting("detection", "icon_min_score")
         icons = [e for e in icons if e.score >= min_icon and not _in_strip(e.box, status_bar)]
         t = lap("icons", t)
+
+        if not any(e.kind.is_close_control for e in texts + icons):
+            # Before the screen is said to have no close control, it is read again with its local
+            # contrast stretched: a faint or tiny dismiss label is a finding, not an absence.
+            texts += second_look(rgb, located, reader=self.reader, lexicon=self.lexicon, profile=self.profile,
+                                 density=dens, status_bar=status_bar)
+            t = lap("second_look", t)
 
         found_marks = [(b, "cv-admark", "AdChoices") for b in find_ad_marks(rgb, density=dens, profile=self.profile)]
         found_marks += [(b, "cv-infomark", "ⓘ") for b in find_info_marks(rgb, density=dens, profile=self.profile)]

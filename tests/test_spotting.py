@@ -184,3 +184,18 @@ def test_a_large_number_in_a_corner_is_not_a_countdown() -> None:
     rgb = ringed_number_screen("88", True)  # a level, a score: longer than any countdown
     assert corner_countdowns(rgb, [], reader=make_reader("ppocr"), profile=get_profile("cn-miit-2021"),
                              density=3.0) == []
+
+
+@pytest.mark.parametrize(
+    ("reading", "present", "absent"),
+    [
+        ("跳59", ["跳过5s", "跳过9", "跳过"], ["跳过59"]),  # a blurred "5s": 59 is no splash countdown
+        ("12", ["跳过12", "跳过1", "跳过 2"], []),
+        ("Skip", ["跳过", "Skip"], ["跳过5"]),  # no number read: the labels alone
+    ],
+)
+def test_corner_spot_candidates_take_countdown_sized_numbers(reading: str, present: list[str],
+                                                              absent: list[str]) -> None:
+    max_s = int(get_profile("cn-miit-2021").setting("pill", "number_max_s"))
+    phrases = load_lexicon().corner_spot_candidates(reading, max_s)
+    assert all(p in phrases for p in present) and not any(p in phrases for p in absent)

@@ -32,7 +32,8 @@ class TextReader(Protocol):
     name: str
 
     def read(
-        self, rgb: RGBImage, *, region: Box | None = None, scale: float | None = None, min_score: float | None = None
+        self, rgb: RGBImage, *, region: Box | None = None, scale: float | None = None, min_score: float | None = None,
+        skip: Sequence[Box] = (),
     ) -> list[TextSpan]:
         """Find and read all text lines in ``rgb`` (or only inside ``region``).
 
@@ -40,7 +41,9 @@ class TextReader(Protocol):
         locates text (its own choice otherwise): a caller that reads one small corner can
         afford to look at it larger than a whole-screen pass does. ``min_score`` overrides the
         engine's noise floor (0 keeps every located line with whatever it read, for
-        :meth:`spot`).
+        :meth:`spot`). Lines whose centre lies in one of ``skip`` (original pixels) were read
+        before: they are not returned, and an engine that can locate without reading does not
+        pay for their recognition.
         """
         ...
 

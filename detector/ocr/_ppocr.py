@@ -100,7 +100,8 @@ class PpOcrReader:
         self._lock = threading.Lock()
 
     def read(
-        self, rgb: RGBImage, *, region: Box | None = None, scale: float | None = None, min_score: float | None = None
+        self, rgb: RGBImage, *, region: Box | None = None, scale: float | None = None, min_score: float | None = None,
+        skip: Sequence[Box] = (),
     ) -> list[TextSpan]:
         """Detect text lines on a resized copy, recognise them from original-pixel crops."""
         view, dx, dy = region_view(rgb, region)
@@ -112,6 +113,10 @@ class PpOcrReader:
             # Channels are swapped after resizing and per crop: copying a whole 1080x2400
             # screenshot into BGR order cost more than the few crops recognised from it.
             quads = [q / det_scale for q in self._detect(swap_rb(resize(view, det_scale)))]
+            if skip:
+                quads = [q for q in quads
+                         if not any(b.contains_point(float(q[:, 0].mean()) + dx, float(q[:, 1].mean()) + dy)
+                                    for b in skip)]
             wanted = [s.rec_max_aspect <= 0 or _aspect(q) <= s.rec_max_aspect for q in quads]
             chosen = [q for q, want in zip(quads, wanted, strict=True) if want]
             crops = [swap_rb(c) for c in self._engine.get_crop_img_list(view, chosen)] if chosen else []

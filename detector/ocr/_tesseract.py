@@ -61,7 +61,8 @@ class TesseractReader:
         self._tess: Any = pytesseract
 
     def read(
-        self, rgb: RGBImage, *, region: Box | None = None, scale: float | None = None, min_score: float | None = None
+        self, rgb: RGBImage, *, region: Box | None = None, scale: float | None = None, min_score: float | None = None,
+        skip: Sequence[Box] = (),
     ) -> list[TextSpan]:
         """Read every line (PSM ``tesseract_psm``) in the image or region, upscaled if tiny."""
         view, dx, dy = region_view(rgb, region)
@@ -73,8 +74,11 @@ class TesseractReader:
         h, w = rgb.shape[:2]
         spans: list[TextSpan] = []
         for text, local, conf in _lines(data):
+            box = to_original(local, scale, dx, dy, w, h)
+            if any(b.contains_point(*box.center) for b in skip):
+                continue  # Tesseract reads as it locates: skipped lines cost the same, they are only dropped
             if conf >= (self.settings.tesseract_min_conf if min_score is None else min_score):
-                spans.append(TextSpan(text, to_original(local, scale, dx, dy, w, h), conf))
+                spans.append(TextSpan(text, box, conf))
         return spans
 
     def read_line(self, rgb: RGBImage, box: Box) -> TextSpan | None:
