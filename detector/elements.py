@@ -136,13 +136,23 @@ def _kind_for(cues: TextCues) -> ElementKind:
     return ElementKind.TEXT
 
 
+# A line in the status bar may overhang the strip's nominal height (the dp of a tall status bar,
+# OCR boxes padded): up to a quarter more still counts as inside it.
+_STRIP_OVERHANG = 1.25
+
+
+def in_status_bar(box: Box, strip: Box | None) -> bool:
+    """Inside the status bar the screenshot shows: system icons, not the app's controls."""
+    return strip is not None and box.y2 <= strip.y2 * _STRIP_OVERHANG
+
+
 def status_bar_strip(spans: Sequence[TextSpan], *, lexicon: Lexicon, width: int, strip_px: float,
                      clock_side_fraction: float = 0.3, clock_center_fraction: float = 0.05) -> Box | None:
     """The status-bar strip, when the screenshot shows one: a clock read inside the top strip,
     where phones put it (either end of the strip, or its middle); a clock elsewhere up there is
     part of the picture (a phone drawn in an ad)."""
     for s in spans:
-        if s.box.y2 <= strip_px * 1.25 and lexicon.status_bar_clock.search(s.text.strip()):
+        if s.box.y2 <= strip_px * _STRIP_OVERHANG and lexicon.status_bar_clock.search(s.text.strip()):
             x = s.box.center[0] / max(1.0, float(width))
             if x <= clock_side_fraction or x >= 1 - clock_side_fraction or abs(x - 0.5) <= clock_center_fraction:
                 return Box(0, 0, float(width), strip_px)
@@ -187,7 +197,7 @@ def text_elements(
             len(span.text) > max_chars or (cues.close == "weak" and has_strong)
         ):
             kind = ElementKind.TEXT
-        if (status_bar is not None and span.box.y2 <= status_bar.y2 * 1.25
+        if (in_status_bar(span.box, status_bar)
                 and not (kind in (ElementKind.CLOSE_TEXT, ElementKind.CLOSE_COUNTDOWN) and cues.close == "strong")):
             # clock, battery, carrier: system UI. The system never writes 跳过 or 关闭 there: a
             # dismiss phrase in the strip is the app's control, hidden where no one looks for it.

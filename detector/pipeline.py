@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .admarks import find_ad_marks, find_info_marks
-from .elements import lone_x_spans, status_bar_strip, text_elements
+from .elements import in_status_bar, lone_x_spans, status_bar_strip, text_elements
 from .icons import IconCandidate, IconSettings, find_close_icons
 from .imageio import ImageLimits, LoadedImage, load_image
 from .lexicon import Lexicon, load_lexicon
@@ -106,11 +106,6 @@ def _icon_elements(candidates: Sequence[IconCandidate], texts: Sequence[Element]
     return out
 
 
-def _in_strip(box: Box, strip: Box | None) -> bool:
-    """Inside the status bar the screenshot shows: system icons, not the app's controls."""
-    return strip is not None and box.y2 <= strip.y2 * 1.25
-
-
 class Analyzer:
     """Build once; call :meth:`analyze` for each screenshot.
 
@@ -194,7 +189,7 @@ class Analyzer:
             source="+".join(sorted({src for src, _ in candidates})) or "cv",
         )
         min_icon = self.profile.setting("detection", "icon_min_score")
-        icons = [e for e in icons if e.score >= min_icon and not _in_strip(e.box, status_bar)]
+        icons = [e for e in icons if e.score >= min_icon and not in_status_bar(e.box, status_bar)]
         t = lap("icons", t)
 
         if not any(e.kind.is_close_control for e in texts + icons):
@@ -209,7 +204,7 @@ class Analyzer:
         marks = [
             Element(id=f"m{i}", kind=ElementKind.AD_LABEL, box=b, score=0.8, source=source, text=text)
             for i, (b, source, text) in enumerate(found_marks)
-            if not _in_strip(b, status_bar)  # status-bar icons are the system's
+            if not in_status_bar(b, status_bar)  # status-bar icons are the system's
         ]
         t = lap("ad_marks", t)
 

@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from .elements import text_elements
+from .elements import in_status_bar, text_elements
 from .lexicon import Lexicon
 from .ocr import TextReader
 from .pills import corner_band, corner_control, skip_kind
@@ -106,6 +106,8 @@ def second_look(
     for n, line in enumerate(found):
         if _known(line.box, [e.box for e in out]) or not skip_corner.contains_point(*line.box.center):
             continue
+        if in_status_bar(line.box, status_bar):
+            continue  # the battery's 27 is not a countdown (dismiss phrases there were kept above)
         # In the top-right corner a half-legible line is judged as the skip-pill stage judges one
         # (a lone countdown, or keyword spotting against the corner phrases).
         judged = corner_control(line, enhanced, reader=reader, lexicon=lexicon, profile=profile, density=density)
