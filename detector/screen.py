@@ -301,12 +301,19 @@ def classify_screen(
     # buttons come with its navigation, not with a corner ×.
     asks = any(e.kind == ElementKind.CALL_TO_ACTION and e.button is not None for e in elements)
     top_right_icon = any(e.score >= corner_score or asks for e in corner_icons)
+    # A sure × on a large button of its own (a 45-dp disc under a card) is an overlay's close
+    # button wherever it sits: in-page ×s on buttons (a search box's clear disc, a chip's ×) are
+    # drawn at 12-20 dp. A large plain × glyph is not enough: a dating app's reject × beside its
+    # ✓ is an in-page action (realdev nodp_1051).
+    big_px = profile.setting("screen", "overlay_icon_min_dp") * density
+    big_icon = any(e.kind == ElementKind.CLOSE_ICON and e.button is not None and e.score >= corner_score
+                   and min(e.box.width, e.box.height) >= big_px for e in closes)
     # A × in the top-right corner is how a full-screen upsell or ad is closed, however much text it
     # carries; in-page ×s of ordinary screens sit in search boxes, chips and toolbars' left end.
-    if closes and (text_closes or not dense or top_right_icon):
+    if closes and (text_closes or not dense or top_right_icon or big_icon):
         if text_closes and dialog_words and not strong_ad:
             return ScreenDecision(ScreenType.DIALOG, full, 0.6, "dismiss text with dialog wording")
-        if strong_ad or text_closes or top_right_icon:
+        if strong_ad or text_closes or top_right_icon or big_icon:
             return ScreenDecision(ScreenType.INTERSTITIAL, full, 0.7, "a full-screen overlay with a close control")
         return ScreenDecision(ScreenType.NONE, None, 0.6, "only an in-page × and no ad cue")
     if strong_ad and not dense:

@@ -120,3 +120,37 @@ def test_a_bright_card_on_a_dark_surround_is_a_pop_up_only_when_the_surround_is_
     rgb, texts = _dark_surround(scrim)
     decision = classify_screen(rgb, texts, profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
     assert decision.screen_type == expected, decision.reason
+
+
+def _dense_page_with_a_close(size_dp: float, score: float, on_button: bool) -> tuple[np.ndarray, list[Element]]:
+    """A text-dense page (17 lines, no scrim, no card edges) with one × low on its right, where
+    no card can be traced above it, as a pop-up whose picture fades into the page shows it."""
+    img = Image.new("RGB", (W, H), (246, 246, 246))
+    draw = ImageDraw.Draw(img)
+    texts = []
+    for i, y in enumerate(range(200, 2100, 118)):
+        box = Box(60, y, 600, y + 48)
+        draw.rectangle(box.to_list(), fill=(60, 60, 60))
+        texts.append(Element(id=f"t{i}", kind=ElementKind.TEXT, box=box, score=0.95, source="ocr", text="新品上架"))
+    side = size_dp * DENSITY
+    box = Box(850 - side / 2, 1800, 850 + side / 2, 1800 + side)
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=box, score=score, source="cv+model",
+                   button=box if on_button else None)
+    return np.asarray(img), [*texts, icon]
+
+
+@pytest.mark.parametrize(
+    ("size_dp", "score", "on_button", "overlay"),
+    [
+        (45, 0.999, True, True),  # a big disc × under a card: the overlay's close button
+        (30, 0.95, True, True),
+        (18, 0.999, True, False),  # a search box's clear disc
+        (45, 0.8, True, False),  # not sure enough
+        (36, 0.999, False, False),  # a plain glyph: a dating app's reject × beside its ✓
+    ],
+)
+def test_a_sure_large_close_button_makes_a_dense_page_an_overlay(size_dp: float, score: float, on_button: bool,
+                                                                  overlay: bool) -> None:
+    rgb, elements = _dense_page_with_a_close(size_dp, score, on_button)
+    decision = classify_screen(rgb, elements, profile=PROFILE, min_icon_score=0.5, text_lines=len(elements) - 1)
+    assert (decision.screen_type != ScreenType.NONE) == overlay, decision.reason
