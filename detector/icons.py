@@ -974,7 +974,7 @@ def _has_partner(g: _Glyph, settings: IconSettings) -> bool:
     side = max(w, h)
     gap = max(1, round(settings.partner_gap * side))
     reach = gap + round(settings.partner_width[1] * side) + 2
-    half = round(settings.partner_height[1] * h / 2) + 2
+    half = round(settings.partner_height[1] * h / 2 + settings.partner_centring * side) + 2  # the tallest partner, off-centre
     cy = y + h / 2
     y1, y2 = max(0, round(cy) - half), min(H, round(cy) + half)
     tolerance = settings.ink_tolerance * abs(contrast)
