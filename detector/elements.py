@@ -171,6 +171,7 @@ def text_elements(
     profile: RuleProfile,
     status_bar: Box | None = None,
     top_band_px: float | None = None,
+    density: float | None = None,
 ) -> list[Element]:
     """One element per OCR span, typed by the lexicon; close controls get their button shape.
 
@@ -190,13 +191,15 @@ def text_elements(
         (s, lexicon.classify(s.text)) for s in spans if s.confidence >= min_conf and s.text.strip()
     ]
     has_strong = any(c.close == "strong" for _, c in classified)
+    dens = density if density is not None else min(rgb.shape[:2]) / profile.setting("units", "baseline_width_dp")
+    weak_max_px = profile.setting("detection", "weak_close_max_text_dp") * dens
     out: list[Element] = []
     for i, (span, cues) in enumerate(classified):
         kind = _kind_for(cues)
         if kind == ElementKind.CLOSE_TEXT and (
-            len(span.text) > max_chars or (cues.close == "weak" and has_strong)
+            len(span.text) > max_chars or (cues.close == "weak" and (has_strong or span.box.height > weak_max_px))
         ):
-            kind = ElementKind.TEXT
+            kind = ElementKind.TEXT  # a 好 drawn 50 dp tall is an app's letter icon, not a button label
         if (in_status_bar(span.box, status_bar)
                 and not (kind in (ElementKind.CLOSE_TEXT, ElementKind.CLOSE_COUNTDOWN) and cues.close == "strong")):
             # clock, battery, carrier: system UI. The system never writes 跳过 or 关闭 there: a

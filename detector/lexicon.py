@@ -100,6 +100,8 @@ class Lexicon:
     dialog_words: PhraseSet
     cue_max_words: int
     cue_max_cjk_chars: int
+    # characters the recogniser misreads inside dismiss words, mapped back before those are matched
+    close_confusions: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> Lexicon:
@@ -135,7 +137,15 @@ class Lexicon:
             dialog_words=PhraseSet.of(words("dialog_words", "contains")),
             cue_max_words=int((raw.get("limits") or {}).get("cue_max_words", 6)),
             cue_max_cjk_chars=int((raw.get("limits") or {}).get("cue_max_cjk_chars", 24)),
+            close_confusions=tuple((str(k), str(v)) for k, v in (raw.get("close_ocr_confusions") or {}).items()),
         )
+
+    def _repaired(self, norm: str) -> str:
+        """``norm`` with the recogniser's known confusions inside dismiss words undone (跳达 is a
+        half-legible 跳过); used only to match dismiss phrases."""
+        for misread, meant in self.close_confusions:
+            norm = norm.replace(misread, meant)
+        return norm
 
     def _countdown_close(self, norm: str) -> int | None:
         for pat in self.countdown_close:
@@ -169,8 +179,9 @@ class Lexicon:
     def classify(self, text: str) -> TextCues:
         norm = normalise(text)
         key = norm.replace(" ", "")
-        countdown_close = self._countdown_close(norm)
-        close = "strong" if countdown_close is not None else self._is_close(norm, key)
+        repaired = self._repaired(norm)
+        countdown_close = self._countdown_close(repaired)
+        close = "strong" if countdown_close is not None else self._is_close(repaired, repaired.replace(" ", ""))
         # Buttons and hints are short; a jump word inside a paragraph invites nothing.
         short = (len(key) <= self.cue_max_cjk_chars) if _CJK.search(norm) else len(norm.split()) <= self.cue_max_words
         return TextCues(

@@ -166,7 +166,8 @@ class Analyzer:
                                       strip_px=self.profile.setting("units", "status_bar_dp") * dens,
                                       clock_side_fraction=self.profile.setting("units", "status_clock_side_fraction"),
                                       clock_center_fraction=self.profile.setting("units", "status_clock_center_fraction"))
-        texts = text_elements(rgb, spans, lexicon=self.lexicon, profile=self.profile, status_bar=status_bar)
+        texts = text_elements(rgb, spans, lexicon=self.lexicon, profile=self.profile, status_bar=status_bar,
+                              density=dens)
         texts = corner_skip_controls(rgb, texts, reader=self.reader, lexicon=self.lexicon, profile=self.profile,
                                      density=dens)
         t = lap("text", t)

@@ -190,6 +190,10 @@ def _top_right(e: Element, width: int, height: int, fraction: float) -> bool:
     return e.box.center[1] < fraction * height and e.box.center[0] > 0.75 * width
 
 
+def _top_corner(e: Element, width: int, height: int, fraction: float) -> bool:
+    return e.box.center[1] < fraction * height and not 0.25 * width <= e.box.center[0] <= 0.75 * width
+
+
 def _live_page(rgb: npt.NDArray[np.uint8], texts: Sequence[Element], near: Box, *, density: float,
                profile: RuleProfile) -> bool:
     """Whether the dark surround of a card is a page in a dark theme rather than a scrim.
@@ -301,13 +305,15 @@ def classify_screen(
     # buttons come with its navigation, not with a corner ×.
     asks = any(e.kind == ElementKind.CALL_TO_ACTION and e.button is not None for e in elements)
     top_right_icon = any(e.score >= corner_score or asks for e in corner_icons)
-    # A sure × on a large button of its own (a 45-dp disc under a card) is an overlay's close
-    # button wherever it sits: in-page ×s on buttons (a search box's clear disc, a chip's ×) are
-    # drawn at 12-20 dp. A large plain × glyph is not enough: a dating app's reject × beside its
-    # ✓ is an in-page action (realdev nodp_1051).
+    # A sure × on a large button of its own (a 45-dp disc under a card), or a large one in a top
+    # corner, is an overlay's close button: in-page ×s on buttons (a search box's clear disc, a
+    # chip's ×) and a toolbar's close glyph at its left end are drawn at 12-20 dp. A large plain ×
+    # elsewhere is not enough: a dating app's reject × beside its ✓ is an in-page action (realdev
+    # nodp_1051).
     big_px = profile.setting("screen", "overlay_icon_min_dp") * density
-    big_icon = any(e.kind == ElementKind.CLOSE_ICON and e.button is not None and e.score >= corner_score
-                   and min(e.box.width, e.box.height) >= big_px for e in closes)
+    big_icon = any(e.kind == ElementKind.CLOSE_ICON and e.score >= corner_score
+                   and min(e.box.width, e.box.height) >= big_px
+                   and (e.button is not None or _top_corner(e, w, h, top_band)) for e in closes)
     # A × in the top-right corner is how a full-screen upsell or ad is closed, however much text it
     # carries; in-page ×s of ordinary screens sit in search boxes, chips and toolbars' left end.
     if closes and (text_closes or not dense or top_right_icon or big_icon):

@@ -100,7 +100,7 @@ def second_look(
 
     min_read = s("detection", "ocr_min_confidence")
     out = [e for e in text_elements(rgb, [f for f in found if f.confidence >= min_read], lexicon=lexicon,
-                                    profile=profile, status_bar=status_bar)
+                                    profile=profile, status_bar=status_bar, density=density)
            if e.kind.is_close_control]
     skip_corner = corner_band(w, h, profile)
     for n, line in enumerate(found):

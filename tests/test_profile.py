@@ -75,6 +75,11 @@ def test_unparseable_profile(tmp_path: Path) -> None:
         ("No", "strong", None, None),  # a bare YAML no would be a boolean: it must stay a word
         ("暂不开启", "strong", None, None),
         ("以后再说", "strong", None, None),
+        ("跳达", "strong", None, None),  # 过 misread as 达 (close_ocr_confusions)
+        ("跳达 5s", "strong", 5, None),
+        ("到达", None, None, None),  # 达 elsewhere stays 达
+        ("Don'tallow", "strong", None, None),  # the recogniser drops the space
+        ("残忍离开", "strong", None, None),
         ("OK", "weak", None, None),
         ("下载", None, None, "call_to_action"),
         ("Install", None, None, "jump_hint"),

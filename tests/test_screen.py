@@ -122,9 +122,11 @@ def test_a_bright_card_on_a_dark_surround_is_a_pop_up_only_when_the_surround_is_
     assert decision.screen_type == expected, decision.reason
 
 
-def _dense_page_with_a_close(size_dp: float, score: float, on_button: bool) -> tuple[np.ndarray, list[Element]]:
-    """A text-dense page (17 lines, no scrim, no card edges) with one × low on its right, where
-    no card can be traced above it, as a pop-up whose picture fades into the page shows it."""
+def _dense_page_with_a_close(size_dp: float, score: float, on_button: bool,
+                             top_y: float = 1800) -> tuple[np.ndarray, list[Element]]:
+    """A text-dense page (17 lines, no scrim, no card edges) with one ×, low on its right where
+    no card can be traced above it (as a pop-up whose picture fades into the page shows it), or
+    in the top-left corner."""
     img = Image.new("RGB", (W, H), (246, 246, 246))
     draw = ImageDraw.Draw(img)
     texts = []
@@ -133,24 +135,27 @@ def _dense_page_with_a_close(size_dp: float, score: float, on_button: bool) -> t
         draw.rectangle(box.to_list(), fill=(60, 60, 60))
         texts.append(Element(id=f"t{i}", kind=ElementKind.TEXT, box=box, score=0.95, source="ocr", text="新品上架"))
     side = size_dp * DENSITY
-    box = Box(850 - side / 2, 1800, 850 + side / 2, 1800 + side)
+    cx = 850 if top_y > H / 2 else 110  # low on the right, or at a toolbar's left end
+    box = Box(cx - side / 2, top_y, cx + side / 2, top_y + side)
     icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=box, score=score, source="cv+model",
                    button=box if on_button else None)
     return np.asarray(img), [*texts, icon]
 
 
 @pytest.mark.parametrize(
-    ("size_dp", "score", "on_button", "overlay"),
+    ("size_dp", "score", "on_button", "top_y", "overlay"),
     [
-        (45, 0.999, True, True),  # a big disc × under a card: the overlay's close button
-        (30, 0.95, True, True),
-        (18, 0.999, True, False),  # a search box's clear disc
-        (45, 0.8, True, False),  # not sure enough
-        (36, 0.999, False, False),  # a plain glyph: a dating app's reject × beside its ✓
+        (45, 0.999, True, 1800, True),  # a big disc × under a card: the overlay's close button
+        (30, 0.95, True, 1800, True),
+        (18, 0.999, True, 1800, False),  # a search box's clear disc
+        (45, 0.8, True, 1800, False),  # not sure enough
+        (36, 0.999, False, 1800, False),  # a plain glyph low on the page: a dating app's reject ×
+        (36, 0.999, False, 60, True),  # a large plain × in the top-left corner
+        (16, 0.999, False, 60, False),  # a toolbar's close glyph there
     ],
 )
 def test_a_sure_large_close_button_makes_a_dense_page_an_overlay(size_dp: float, score: float, on_button: bool,
-                                                                  overlay: bool) -> None:
-    rgb, elements = _dense_page_with_a_close(size_dp, score, on_button)
+                                                                  top_y: float, overlay: bool) -> None:
+    rgb, elements = _dense_page_with_a_close(size_dp, score, on_button, top_y)
     decision = classify_screen(rgb, elements, profile=PROFILE, min_icon_score=0.5, text_lines=len(elements) - 1)
     assert (decision.screen_type != ScreenType.NONE) == overlay, decision.reason
