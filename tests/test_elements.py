@@ -29,7 +29,7 @@ W, H = 1080, 1920  # a phone screenshot; the top band is the profile's top_band_
         ("互广告", Box(40, 1800, 160, 1840), ElementKind.AD_LABEL, None),  # 互动广告 with a character lost
         ("VIP去广告", Box(600, 1800, 800, 1840), ElementKind.TEXT, None),  # a remove-ads link
         ("好", Box(500, 1500, 548, 1548), ElementKind.CLOSE_TEXT, None),  # a dialog's only answer (16 dp)
-        ("好", Box(40, 1500, 190, 1650), ElementKind.TEXT, None),  # 50 dp tall: an app's letter icon
+        ("好", Box(40, 1500, 121, 1581), ElementKind.TEXT, None),  # 27 dp tall: an app's letter icon
         ("跳过", Box(40, 1500, 190, 1650), ElementKind.CLOSE_TEXT, None),  # a strong word is one at any size
     ],
 )
