@@ -199,7 +199,7 @@ def text_elements(
         if kind == ElementKind.CLOSE_TEXT and (
             len(span.text) > max_chars or (cues.close == "weak" and (has_strong or span.box.height > weak_max_px))
         ):
-            kind = ElementKind.TEXT  # a 好 drawn 50 dp tall is an app's letter icon, not a button label
+            kind = ElementKind.TEXT  # a weak word drawn taller than a button label is a logo or letter icon
         if (in_status_bar(span.box, status_bar)
                 and not (kind in (ElementKind.CLOSE_TEXT, ElementKind.CLOSE_COUNTDOWN) and cues.close == "strong")):
             # clock, battery, carrier: system UI. The system never writes 跳过 or 关闭 there: a
@@ -209,6 +209,9 @@ def text_elements(
         if (kind == ElementKind.COUNTDOWN and not cues.blocks_close and cues.countdown is not None
                 and cues.countdown > max_countdown):
             kind = ElementKind.TEXT  # 77 gems, 99+ messages: a count, not a countdown
+        seconds = cues.countdown
+        if kind == ElementKind.CLOSE_COUNTDOWN and not cues.blocks_close and (seconds or 0) > max_countdown:
+            kind, seconds = ElementKind.CLOSE_TEXT, None  # 跳过 59: the skip is real, the number a misread "5s"
         bare_number = kind == ElementKind.COUNTDOWN and _is_bare_number(span.text)
         if (kind == ElementKind.COUNTDOWN and not bare_number and not cues.blocks_close
                 and not lexicon.contains_ad_label(span.text) and span.box.center[1] >= top_band):
@@ -250,7 +253,7 @@ def text_elements(
                 source="ocr",
                 text=span.text,
                 button=button,
-                countdown_s=cues.countdown if kind in (ElementKind.CLOSE_COUNTDOWN, ElementKind.COUNTDOWN) else None,
+                countdown_s=seconds if kind in (ElementKind.CLOSE_COUNTDOWN, ElementKind.COUNTDOWN) else None,
                 attrs=tuple(attrs),
             )
         )

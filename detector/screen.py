@@ -263,6 +263,16 @@ def classify_screen(
     ]
     if skip_top and (not dense or invites or any(e.kind == ElementKind.CLOSE_COUNTDOWN for e in skip_top)):
         return ScreenDecision(ScreenType.SPLASH, full, 0.8, f"dismiss control {skip_top[0].text!r} in the top band")
+    # A skip that counts down (跳过 3) is the splash screen's signature in whichever screen corner
+    # it is moved to (a bottom corner above the logo strip, the top left); an in-app ad is closed
+    # by a × or says when it may be.
+    side = profile.setting("second_look", "corner_width_fraction") * w
+    bottom = (1 - profile.setting("second_look", "bottom_corner_fraction")) * h
+    counting = [e for e in text_closes if e.kind == ElementKind.CLOSE_COUNTDOWN and not e.attr("weak_close")
+                and not e.attr("blocks_close") and not side <= e.box.center[0] <= w - side
+                and not top_band * h <= e.box.center[1] <= bottom]
+    if counting and (not dense or invites):
+        return ScreenDecision(ScreenType.SPLASH, full, 0.7, f"a skip control counting down: {counting[0].text!r}")
 
     corner_score = profile.setting("screen", "corner_icon_min_score")
     density = min(w, h) / profile.setting("units", "baseline_width_dp")

@@ -98,6 +98,23 @@ def second_look(
             found.append(line)
             seen.append(line.box)
 
+    # Stretching helps faint text and hurts small crisp text (a 12-dp 跳过(8) pill's glyphs lose
+    # their strokes to the neighbourhood mean): a line read unsurely is read again from the
+    # original pixels, and the surer reading kept.
+    unsure = s("pill", "spot_max_read_confidence")
+    for i, line in enumerate(found):
+        if line.confidence < unsure:
+            # the stretched image's box can stop short of a faint first glyph: read a little wider
+            pad = line.box.height * s("second_look", "reread_pad")
+            again = reader.read_line(rgb, Box(line.box.x1 - pad, line.box.y1, line.box.x2 + pad, line.box.y2))
+            if again is None:
+                continue
+            # Only a reading that names a dismiss phrase the stretched one missed replaces it: what
+            # else the original pixels say was read by the first pass already (an icon as "1").
+            if (lexicon.classify(again.text).close == "strong"
+                    and lexicon.classify(line.text).close != "strong"):
+                found[i] = replace(line, text=again.text, confidence=again.confidence)
+
     min_read = s("detection", "ocr_min_confidence")
     out = [e for e in text_elements(rgb, [f for f in found if f.confidence >= min_read], lexicon=lexicon,
                                     profile=profile, status_bar=status_bar, density=density)

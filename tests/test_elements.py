@@ -28,6 +28,7 @@ W, H = 1080, 1920  # a phone screenshot; the top band is the profile's top_band_
         ("视频广告", Box(40, 1800, 160, 1840), ElementKind.AD_LABEL, None),  # a kind of ad
         ("互广告", Box(40, 1800, 160, 1840), ElementKind.AD_LABEL, None),  # 互动广告 with a character lost
         ("VIP去广告", Box(600, 1800, 800, 1840), ElementKind.TEXT, None),  # a remove-ads link
+        ("跳过 59", Box(900, 80, 1040, 130), ElementKind.CLOSE_TEXT, None),  # no splash counts 59 s: a misread 5s
         ("好", Box(500, 1500, 548, 1548), ElementKind.CLOSE_TEXT, None),  # a dialog's only answer (16 dp)
         ("好", Box(40, 1500, 121, 1581), ElementKind.TEXT, None),  # 27 dp tall: an app's letter icon
         ("跳过", Box(40, 1500, 190, 1650), ElementKind.CLOSE_TEXT, None),  # a strong word is one at any size

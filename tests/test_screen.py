@@ -159,3 +159,20 @@ def test_a_sure_large_close_button_makes_a_dense_page_an_overlay(size_dp: float,
     rgb, elements = _dense_page_with_a_close(size_dp, score, on_button, top_y)
     decision = classify_screen(rgb, elements, profile=PROFILE, min_icon_score=0.5, text_lines=len(elements) - 1)
     assert (decision.screen_type != ScreenType.NONE) == overlay, decision.reason
+
+
+@pytest.mark.parametrize(
+    ("centre", "expected"),
+    [
+        ((960, 2150), ScreenType.SPLASH),  # bottom-right, above the logo strip
+        ((120, 140), ScreenType.SPLASH),  # top-left
+        ((540, 1200), ScreenType.INTERSTITIAL),  # mid-screen: not where a splash's skip sits
+    ],
+)
+def test_a_counting_skip_in_any_screen_corner_makes_a_splash(centre: tuple[int, int], expected: ScreenType) -> None:
+    rgb = np.asarray(Image.new("RGB", (W, H), (70, 90, 150)))  # a full-screen picture
+    cx, cy = centre
+    skip = Element(id="t0", kind=ElementKind.CLOSE_COUNTDOWN, box=Box(cx - 90, cy - 30, cx + 90, cy + 30), score=0.95,
+                   source="ocr", text="跳过 3", countdown_s=3)
+    decision = classify_screen(rgb, [skip], profile=PROFILE, min_icon_score=0.5, text_lines=1)
+    assert decision.screen_type == expected, decision.reason
