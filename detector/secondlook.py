@@ -86,6 +86,7 @@ def second_look(
     corner_scale = min(s("pill", "read_max_upscale"), s("second_look", "corner_short_side") / float(min(w, h)))
     whole_scale = min(s("pill", "read_max_upscale"), s("second_look", "whole_long_side") / float(max(w, h)))
     found: list[TextSpan] = []
+    in_corner: list[TextSpan] = []  # read on a corner's enlargement: where small crisp pills are
     for region, scale in [(None, whole_scale), *((c, corner_scale) for c in corner_regions(w, h, profile))]:
         for line in reader.read(enhanced, region=region, scale=scale, min_score=0.0, skip=seen):
             if not line.text:
@@ -97,13 +98,16 @@ def second_look(
                 continue
             found.append(line)
             seen.append(line.box)
+            if region is not None:
+                in_corner.append(line)
 
     # Stretching helps faint text and hurts small crisp text (a 12-dp 跳过(8) pill's glyphs lose
-    # their strokes to the neighbourhood mean): a line read unsurely is read again from the
-    # original pixels, and the surer reading kept.
+    # their strokes to the neighbourhood mean): a corner line read unsurely is read again from
+    # the original pixels. Only corner lines: elsewhere on a text-dense page every stretched
+    # line reads unsurely, and reading each again cost up to 200 ms.
     unsure = s("pill", "spot_max_read_confidence")
     for i, line in enumerate(found):
-        if line.confidence < unsure:
+        if line.confidence < unsure and line in in_corner:
             # the stretched image's box can stop short of a faint first glyph: read a little wider
             pad = line.box.height * s("second_look", "reread_pad")
             again = reader.read_line(rgb, Box(line.box.x1 - pad, line.box.y1, line.box.x2 + pad, line.box.y2))
