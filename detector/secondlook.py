@@ -10,10 +10,12 @@ The whole-screen OCR pass misses two kinds of dismiss text that a person can sti
 
 So when the first pass found no close control at all, the screen is read again with its local
 contrast stretched (each pixel's difference from its neighbourhood mean, in units of the
-neighbourhood's own spread): once whole, at the usual scale, and once per screen corner,
-enlarged as the skip-pill stage enlarges its corner. Only lines the first pass did not read are
-recognised, and only dismiss controls are kept: everything else on the screen was read already.
-Measurements are still taken on the original pixels, so a faint label is measured as faint.
+neighbourhood's own spread): once whole, shrunk to a 640-px long side (faint controls are
+full-size buttons), and once per screen corner, as if the screenshot were 720 px wide (small
+pills). Only lines the first pass did not read are recognised, and only dismiss controls are
+kept: everything else on the screen was read already. A corner line read unsurely is read again
+from the original pixels, since stretching blurs small crisp text. Measurements are still taken
+on the original pixels, so a faint label is measured as faint.
 """
 
 from __future__ import annotations
