@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from .elements import in_status_bar, text_elements
+from .elements import ButtonSettings, find_button, in_status_bar, text_elements
 from .lexicon import Lexicon
 from .ocr import TextReader
 from .pills import corner_band, corner_control, skip_kind
@@ -125,6 +125,14 @@ def second_look(
     out = [e for e in text_elements(rgb, [f for f in found if f.confidence >= min_read], lexicon=lexicon,
                                     profile=profile, status_bar=status_bar, density=density)
            if e.kind.is_close_control]
+    # A faint label's button is as faint as the label: its fill is a few levels off the card's, and
+    # the flood fill leaks. On the stretched image its outline is a line the fill stops at.
+    buttons = ButtonSettings.from_profile(profile)
+    for i, e in enumerate(out):
+        if e.button is None:
+            button = find_button(enhanced, Box(*e.attr("text_box")), settings=buttons)
+            if button is not None:
+                out[i] = replace(e, box=button, button=button)
     skip_corner = corner_band(w, h, profile)
     for n, line in enumerate(found):
         if _known(line.box, [e.box for e in out]) or not skip_corner.contains_point(*line.box.center):
