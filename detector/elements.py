@@ -146,6 +146,12 @@ def in_status_bar(box: Box, strip: Box | None) -> bool:
     return strip is not None and box.y2 <= strip.y2 * _STRIP_OVERHANG
 
 
+def skip_seconds(seconds: int | None, profile: RuleProfile) -> int | None:
+    """The countdown a skip control shows, or ``None`` beyond any splash countdown
+    (``pill.number_max_s``): 跳过 59 is a real skip whose number is a misread "5s"."""
+    return seconds if seconds is None or seconds <= profile.setting("pill", "number_max_s") else None
+
+
 def status_bar_strip(spans: Sequence[TextSpan], *, lexicon: Lexicon, width: int, strip_px: float,
                      clock_side_fraction: float = 0.3, clock_center_fraction: float = 0.05) -> Box | None:
     """The status-bar strip, when the screenshot shows one: a clock read inside the top strip,
@@ -210,8 +216,9 @@ def text_elements(
                 and cues.countdown > max_countdown):
             kind = ElementKind.TEXT  # 77 gems, 99+ messages: a count, not a countdown
         seconds = cues.countdown
-        if kind == ElementKind.CLOSE_COUNTDOWN and not cues.blocks_close and (seconds or 0) > max_countdown:
-            kind, seconds = ElementKind.CLOSE_TEXT, None  # 跳过 59: the skip is real, the number a misread "5s"
+        if kind == ElementKind.CLOSE_COUNTDOWN and not cues.blocks_close:
+            seconds = skip_seconds(seconds, profile)
+            kind = ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT
         bare_number = kind == ElementKind.COUNTDOWN and _is_bare_number(span.text)
         if (kind == ElementKind.COUNTDOWN and not bare_number and not cues.blocks_close
                 and not lexicon.contains_ad_label(span.text) and span.box.center[1] >= top_band):

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from .elements import skip_seconds
 from .lexicon import Lexicon
 from .ocr import TextReader
 from .profile import RuleProfile
@@ -109,9 +110,7 @@ def corner_control(span: TextSpan, rgb: npt.NDArray[np.uint8], *, reader: TextRe
     if span.text and span.confidence >= min_read:
         ok, seconds = _reads_as_skip(lexicon, span.text)
         if ok:
-            if seconds is not None and seconds > s("pill", "number_max_s"):
-                seconds = None  # 跳过 59: the skip is real, the number a misread "5s"
-            return span.text, seconds, round(span.confidence * 0.8, 3), (("read_as", span.text),)
+            return span.text, skip_seconds(seconds, profile), round(span.confidence * 0.8, 3), (("read_as", span.text),)
     number = _lone_number(span.text, profile)
     if (number is not None and span.confidence >= s("pill", "number_min_confidence")
             and span.box.height >= s("pill", "number_min_height_dp") * density):

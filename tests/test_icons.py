@@ -399,22 +399,29 @@ def test_bold_x_above_a_picture_is_found(screen: str, blob: bool) -> None:
     assert found is not None and found.score >= 0.9, [(c.box.to_list(), c.score) for c in find_close_icons(rgb, density=d)[:3]]
 
 
+def x_with_text_before(screen: str, text: str, *, size_dp: float, gap: float) -> tuple[np.ndarray, float, Box, Box]:
+    """A dark 16-dp plain × on a light page with ``text`` (``size_dp`` tall) ending ``gap`` × the
+    glyph's width left of it; returns the picture, its density, the ×'s box and the text's box."""
+    d = density_of(screen)
+    rgb, _ = canvas(screen, "light")
+    icon = Icon("plain", "dark-on-light", 16, STROKES["regular"])
+    cy = round(200 * d)
+    box = render_icon(rgb, icon, round(300 * d), cy, d)
+    img = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, max(6, round(size_dp * d)))
+    right = box.x1 - gap * box.width
+    draw.text((right, cy), text, fill=DARK, font=font, anchor="rm")
+    text_box = Box.from_xyxy(draw.textbbox((right, cy), text, font=font, anchor="rm"))
+    return np.asarray(img).copy(), d, box, text_box
+
+
 @pytest.mark.parametrize("screen", ["1080", "270"])
 def test_x_right_after_a_title_read_by_ocr(screen: str) -> None:
     """A dialog title that ends just left of its × was read by OCR as a line the × is not part
     of: its letters are not the ×'s neighbours. A word that holds the × stays excluded."""
-    d = density_of(screen)
-    rgb, _ = canvas(screen, "light")
-    icon = Icon("plain", "dark-on-light", 16, STROKES["regular"])
-    cx, cy = round(300 * d), round(200 * d)
-    box = render_icon(rgb, icon, cx, cy, d)
-    img = Image.fromarray(rgb)
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(FONT, max(6, round(18 * d)))
-    right = box.x1 - 0.3 * box.width  # the title ends closer to the × than its isolation margin
-    draw.text((right, cy), "Enjoying it so far?", fill=DARK, font=font, anchor="rm")
-    title = Box.from_xyxy(draw.textbbox((right, cy), "Enjoying it so far?", font=font, anchor="rm"))
-    rgb = np.asarray(img).copy()
+    # the title ends closer to the × than its isolation margin
+    rgb, d, box, title = x_with_text_before(screen, "Enjoying it so far?", size_dp=18, gap=0.3)
     assert best_match(find_close_icons(rgb, density=d, exclude=[title]), box) is not None
 
 
@@ -507,16 +514,7 @@ def test_adchoices_x_is_dropped_by_its_partner(screen: str) -> None:
 def test_x_after_a_digit_or_stroked_icon_is_kept(screen: str, text: str) -> None:
     """A countdown digit or an info ring just left of a close × (closer than the partner gap,
     farther than the isolation margin) is drawn in strokes: the × stays a close icon."""
-    d = density_of(screen)
-    rgb, _ = canvas(screen, "light")
-    icon = Icon("plain", "dark-on-light", 16, STROKES["regular"])
-    cx, cy = round(300 * d), round(200 * d)
-    box = render_icon(rgb, icon, cx, cy, d)
-    img = Image.fromarray(rgb)
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(FONT, max(6, round(20 * d)))
-    draw.text((box.x1 - 0.8 * box.width, cy), text, fill=DARK, font=font, anchor="rm")
-    rgb = np.asarray(img).copy()
+    rgb, d, box, _ = x_with_text_before(screen, text, size_dp=20, gap=0.8)
     assert best_match(find_close_icons(rgb, density=d), box) is not None
 
 
