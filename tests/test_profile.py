@@ -69,6 +69,12 @@ def test_unparseable_profile(tmp_path: Path) -> None:
         ("跳过(3)", "strong", 3, None),
         ("Skip in 5", "strong", 5, None),
         ("关闭 3s", "strong", 3, None),
+        ("Close 5s", "strong", 5, None),  # the English 关闭 5
+        ("5s | Close", "strong", 5, None),
+        ("跳过广告 15", "strong", 15, None),  # the long form of 跳过 15
+        ("关闭广告(5)", "strong", 5, None),
+        ("跳过广告", "strong", None, None),
+        ("Closed 5", None, None, None),
         ("27s｜跳过", "strong", 27, None),
         ("Skip Ad", "strong", None, None),
         ("NO THANKS", "strong", None, None),
