@@ -12,7 +12,7 @@ So when the first pass found no close control at all, the screen is read again w
 contrast stretched (each pixel's difference from its neighbourhood mean, in units of the
 neighbourhood's own spread): once whole, shrunk to a 640-px long side (faint controls are
 full-size buttons), and once per screen corner, as if the screenshot were 720 px wide (small
-pills). Only lines the first pass did not read are recognised, and only dismiss controls are
+pills) but never shrunk (a faint label's strokes do not survive shrinking). Only lines the first pass did not read are recognised, and only dismiss controls are
 kept: everything else on the screen was read already. A corner line read unsurely is read again
 from the original pixels, since stretching blurs small crisp text. Measurements are still taken
 on the original pixels, so a faint label is measured as faint.
@@ -85,7 +85,8 @@ def second_look(
     enhanced = local_contrast(rgb, window_px=max(3, window), noise_floor=s("second_look", "noise_floor"),
                               gain=s("second_look", "gain"))
     seen = [sp.box for sp in spans]
-    corner_scale = min(s("pill", "read_max_upscale"), s("second_look", "corner_short_side") / float(min(w, h)))
+    corner_scale = min(s("pill", "read_max_upscale"), max(s("second_look", "corner_min_scale"),
+                                                         s("second_look", "corner_short_side") / float(min(w, h))))
     whole_scale = min(s("pill", "read_max_upscale"), s("second_look", "whole_long_side") / float(max(w, h)))
     found: list[TextSpan] = []
     in_corner: list[TextSpan] = []  # read on a corner's enlargement: where small crisp pills are

@@ -16,9 +16,10 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from detector import Analyzer
+from detector.lexicon import load_lexicon
 from detector.measure import contrast_ratio
 from detector.profile import get_profile
-from detector.secondlook import corner_regions, local_contrast
+from detector.secondlook import corner_regions, local_contrast, second_look
 from detector.types import Box, ElementKind, Report, RuleId, Severity
 
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -116,6 +117,26 @@ def test_corners_cover_the_skip_band_and_the_bottom_quarter() -> None:
     tl, tr, bl, br = corner_regions(1080, 2400, profile)
     assert tr.x2 == 1080 and tr.y1 == 0 and tr.y2 == pytest.approx(2400 * profile.setting("pill", "band_fraction"))
     assert br.y2 == 2400 and br.y1 == pytest.approx(2400 * 0.75) and bl.x1 == 0 and tl.x1 == 0
+
+
+@pytest.mark.parametrize(("width", "height", "corner_scale"), [(431, 958, 720 / 431), (1080, 2400, 1.0), (1440, 3200, 1.0)])
+def test_corners_are_enlarged_to_720_px_but_never_shrunk(width: int, height: int, corner_scale: float) -> None:
+    """A faint label's 1-2-level strokes do not survive shrinking: a 1080-px screenshot's corners
+    are read at their own pixels (at 0.67x a 2:1 30-dp 跳过 5s was lost)."""
+    scales: list[tuple[Box | None, float | None]] = []
+
+    class Recording:
+        name = "recording"
+
+        def read(self, rgb, *, region=None, scale=None, min_score=None, skip=()):  # type: ignore[no-untyped-def]
+            scales.append((region, scale))
+            return []
+
+    profile = get_profile("cn-miit-2021")
+    second_look(np.full((height, width, 3), 90, np.uint8), [], reader=Recording(),  # type: ignore[arg-type]
+                lexicon=load_lexicon(), profile=profile, density=width / 360, status_bar=None)
+    corner = [s for region, s in scales if region is not None]
+    assert len(corner) == 4 and all(s == pytest.approx(corner_scale) for s in corner)
 
 
 @pytest.mark.parametrize(
