@@ -169,6 +169,33 @@ def _is_bare_number(text: str) -> bool:
     return text.strip().rstrip("sS秒").strip().isdigit()
 
 
+def _own_part(button: Box, span: TextSpan, classified: Sequence[tuple[TextSpan, TextCues]]) -> Box | None:
+    """The part of ``button`` that is ``span``'s own. A button has one label; a fill that also
+    holds another (a word of two or more letters that is neither the countdown nor the ad mark a
+    skip pill carries beside its 跳过: 广告 | 跳过 5) is shared by two controls: an iOS dialog's
+    暂不开启 | 去开启 bar, a VIP去广告 | 跳过7 pill. It is cut halfway between the labels, where
+    its divider sits; ``None`` when another label overlaps this one's row and column both."""
+    x1, y1, x2, y2 = button.x1, button.y1, button.x2, button.y2
+    t = span.box
+    for other, cues in classified:
+        o = other.box
+        if other is span or not button.contains_point(*o.center):
+            continue
+        if sum(ch.isalpha() for ch in other.text) < 2 or cues.countdown is not None or cues.ad_label:
+            continue
+        if o.x2 <= t.x1:
+            x1 = max(x1, (o.x2 + t.x1) / 2)
+        elif o.x1 >= t.x2:
+            x2 = min(x2, (t.x2 + o.x1) / 2)
+        elif o.y2 <= t.y1:
+            y1 = max(y1, (o.y2 + t.y1) / 2)
+        elif o.y1 >= t.y2:
+            y2 = min(y2, (t.y2 + o.y1) / 2)
+        else:
+            return None
+    return Box(x1, y1, x2, y2)
+
+
 def text_elements(
     rgb: npt.NDArray[np.uint8],
     spans: Sequence[TextSpan],
@@ -242,6 +269,8 @@ def text_elements(
         if kind in (ElementKind.CLOSE_TEXT, ElementKind.CLOSE_COUNTDOWN, ElementKind.JUMP_HINT,
                     ElementKind.CALL_TO_ACTION, ElementKind.SHAKE) or bare_number or cues.blocks_close:
             button = find_button(rgb, span.box, settings=buttons)
+        if button is not None and kind.is_close_control:
+            button = _own_part(button, span, classified)  # a fill two controls share is cut between them
         if kind == ElementKind.COUNTDOWN and cues.blocks_close and (button is not None or span.box.center[1] < top_band):
             kind = ElementKind.CLOSE_COUNTDOWN  # "5秒后可关闭" on a pill or where skip sits: the close control, locked
         if bare_number:

@@ -79,3 +79,21 @@ def test_status_bar_text_is_system_ui_unless_it_is_a_dismiss_phrase(text: str, k
     elements = text_elements(rgb, spans, lexicon=load_lexicon(), profile=get_profile("cn-miit-2021"),
                              status_bar=strip)
     assert [e.kind for e in elements] == [ElementKind.TEXT, kind]
+
+
+@pytest.mark.parametrize(
+    ("other", "other_box", "own"),
+    [
+        # an iOS dialog's bottom bar: 暂不开启 | 去开启 on one fill, cut halfway between the labels
+        ("去开启", Box(700, 1040, 830, 1080), Box(40, 1000, 515, 1120)),
+        # a skip pill that also carries its ad mark (广告 | 跳过): the whole pill is the control's
+        ("广告", Box(700, 1040, 780, 1080), Box(40, 1000, 1040, 1120)),
+    ],
+)
+def test_a_fill_two_controls_share_is_cut_between_them(other: str, other_box: Box, own: Box) -> None:
+    rgb = np.full((H, W, 3), 120, np.uint8)
+    rgb[1000:1120, 40:1040] = 245  # one fill under both labels
+    spans = [TextSpan("暂不开启", Box(150, 1040, 330, 1080), 0.98), TextSpan(other, other_box, 0.98)]
+    close, _ = text_elements(rgb, spans, lexicon=load_lexicon(), profile=get_profile("cn-miit-2021"))
+    assert close.kind == ElementKind.CLOSE_TEXT
+    assert close.button is not None and close.button.to_list() == own.to_list()
