@@ -26,6 +26,7 @@ _WORK_WIDTH = 360
 class WindowCandidate:
     box: Box
     dim_ratio: float  # mean luminance outside the card / inside; < 1 means the outside is darker
+    surround_peak: float  # luminance the brightest pixels around the card (beyond its margin) reach, 0-1
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,12 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
     max_area = profile.setting("screen", "window_max_area") * screen_area
     min_height = profile.setting("screen", "window_min_height") * sh
     lum = luminance_map(np.asarray(small, dtype=np.uint8))
+    # the system bars may be left undimmed by a scrim: the surround is read between them
+    density = min(h, w) / profile.setting("units", "baseline_width_dp") * scale
+    bar_top = round(profile.setting("units", "status_bar_dp") * density)
+    bar_bottom = max(bar_top + 1, sh - round(profile.setting("units", "navigation_bar_dp") * density))
+    peak_q = profile.setting("screen", "surround_peak_percentile")
+    near_x, near_y = profile.setting("screen", "window_near_x") * sw, profile.setting("screen", "window_near_y") * sh
     found: list[WindowCandidate] = []
     for c in contours:
         x, y, cw, ch = cv2.boundingRect(c)
@@ -73,7 +80,11 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
         box = Box(x / scale, y / scale, (x + cw) / scale, (y + ch) / scale).clip(w, h)
         if any(box.iou(f.box) > 0.9 for f in found):
             continue
-        found.append(WindowCandidate(box=box, dim_ratio=dim))
+        around = np.ones_like(lum, dtype=bool)
+        around[:bar_top] = around[bar_bottom:] = False
+        around[max(0, round(y - near_y)) : round(y + ch + near_y), max(0, round(x - near_x)) : round(x + cw + near_x)] = False
+        peak = float(np.percentile(lum[around], peak_q)) if around.any() else 1.0
+        found.append(WindowCandidate(box=box, dim_ratio=dim, surround_peak=peak))
 
     def preference(f: WindowCandidate) -> tuple[bool, float]:
         margin = 0.02 * w
@@ -219,6 +230,20 @@ def _live_page(rgb: npt.NDArray[np.uint8], texts: Sequence[Element], near: Box, 
     return count >= profile.setting("screen", "live_page_bright_lines")
 
 
+def _dialog_card(card: Box, near: Box, elements: Sequence[Element], text_closes: Sequence[Element]) -> bool:
+    """Whether a card over a scrim reads as a dialog: its own text carries dialog wording (权限, 更新,
+    隐私 …), or a dismiss text sits on it or just beside it and it carries no ad label. Only the
+    card counts: the dimmed page under the scrim has wording of its own (评分 4.8 under a shop's
+    name, 通知 in a feed). An ad label on the card (广告, 推广, AdChoices) makes a card with only a
+    dismiss text (下次再说 under 立即安装) an ad pop-up; wording wins over it, since a found card can
+    take in a strip of the page around a small dialog, ad banner included (realdev edjing)."""
+    on_card = [e for e in elements if card.contains_point(*e.box.center)]
+    if any(e.source == "ocr" and e.attr("dialog_word") for e in on_card):
+        return True
+    return (any(near.contains_point(*e.box.center) for e in text_closes)
+            and not any(e.kind == ElementKind.AD_LABEL for e in on_card))
+
+
 def near_window(window: Box, width: int, height: int, profile: RuleProfile) -> Box:
     """The card and the margin around it where its own close button sits."""
     return window.expand(profile.setting("screen", "window_near_x") * width,
@@ -235,10 +260,13 @@ def classify_screen(
 ) -> ScreenDecision:
     """Name the screen type and its window from the elements found on it.
 
-    In order: a skip control in the top band makes a splash; a card over a scrim holding a close
-    control (or over a very dark scrim) makes a dialog (dialog wording, dismiss text, no ad cue)
-    or a pop-up; a full-screen page with a close control and ad cues, dismiss text, or a × in the
-    top-right corner makes an interstitial; a dense page with no ad cue is an ordinary screen.
+    In order: a skip control in the top band makes a splash; a card over a scrim (a surround
+    darker than the card or, behind a dark card, one with nothing as bright as an undimmed page)
+    that holds a close control, or sits over a very dark scrim, or carries an ad cue, or has a
+    close control elsewhere on the dimmed screen, makes a dialog (dialog wording on the card, or
+    dismiss text on it and no ad label) or a pop-up; a full-screen page with a close control and
+    ad cues, dismiss text, or a × in the top-right corner makes an interstitial; a dense page
+    with no ad cue is an ordinary screen.
     """
     h, w = rgb.shape[:2]
     full = Box(0, 0, w, h)
@@ -246,6 +274,7 @@ def classify_screen(
     dense_lines = profile.setting("screen", "dense_text_lines")
     dim_limit = profile.setting("screen", "dim_luminance_ratio")
     strong_dim = profile.setting("screen", "strong_dim_ratio")
+    scrim_peak = profile.setting("screen", "scrim_peak_luminance")
 
     closes = [e for e in elements if e.kind.is_close_control and (e.source == "ocr" or e.score >= min_icon_score)]
     texts = [e for e in elements if e.source == "ocr"]
@@ -288,24 +317,41 @@ def classify_screen(
     for win in find_windows(rgb, profile=profile):
         floats = win.box.x1 > 0.02 * w and win.box.x2 < 0.98 * w
         sheet = win.box.y2 > 0.97 * h  # a bottom sheet may span the width
-        if win.dim_ratio > dim_limit or not (floats or sheet):
+        if not (floats or sheet):
             continue
         near = near_window(win.box, w, h, profile)
+        # A scrim shows as a surround darker than the card or, behind a dark card, as a surround
+        # with nothing in it as bright as an undimmed page's white (a dark-theme page has live
+        # bright text lines instead).
+        dark_surround = win.surround_peak < scrim_peak
+        if win.dim_ratio > dim_limit and not dark_surround:
+            continue
+        live = _live_page(rgb, texts, near, density=density, profile=profile)
+        if win.dim_ratio > dim_limit and live:
+            continue
         inside = [e for e in closes if near.contains_point(*e.box.center)]
-        if not inside and not (win.dim_ratio <= strong_dim and floats
-                               and not _live_page(rgb, texts, near, density=density, profile=profile)):
+        # With no close control on or beside it, the card is a pop-up when its scrim is very dark,
+        # when it is an ad (an ad label, a jump hint or a bounded call to action on the card
+        # itself: CLOSE_MISSING judges it), or when the page is dimmed all round and a close
+        # control sits elsewhere (a × in the screen's corner). An ordinary page's cards sit on a
+        # live page.
+        ad_card = any(win.box.contains_point(*e.box.center) and (
+            e.kind in (ElementKind.AD_LABEL, ElementKind.JUMP_HINT)
+            or (e.kind == ElementKind.CALL_TO_ACTION and e.button is not None)) for e in elements)
+        overlay = win.dim_ratio <= strong_dim or ad_card or (bool(closes) and dark_surround)
+        if not inside and not (floats and not live and overlay):
             continue
         # Edges can stop short of a card whose picture fades into the page; the card its sure
         # close button belongs to, when it holds this one and is larger, is the whole window.
         box = next((c for c in close_cards if c.contains_point(*win.box.center) and c.area > 1.1 * win.box.area),
                    win.box)
-        if (dialog_words or any(near.contains_point(*e.box.center) for e in text_closes)) and not invites:
+        if _dialog_card(box, near, elements, text_closes) and not invites:
             return ScreenDecision(ScreenType.DIALOG, box, 0.7, "a card with dismiss text or dialog wording over a scrim")
         return ScreenDecision(ScreenType.POPUP, box, 0.7, "a card over a scrim")
 
     for card in close_cards:
         near = near_window(card, w, h, profile)
-        if (dialog_words or any(near.contains_point(*t.box.center) for t in text_closes)) and not invites:
+        if _dialog_card(card, near, elements, text_closes) and not invites:
             return ScreenDecision(ScreenType.DIALOG, card, 0.6, "a card with dismiss text or dialog wording, its × beside it")
         return ScreenDecision(ScreenType.POPUP, card, 0.6, "a card with its close button centred below it or above its corner")
     corner_icons = [e for e in closes if e.kind == ElementKind.CLOSE_ICON and _top_right(e, w, h, top_band)

@@ -5,6 +5,7 @@ Pages are drawn here with Pillow: a dimmed page, a card on it, a close button be
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -176,3 +177,86 @@ def test_a_counting_skip_in_any_screen_corner_makes_a_splash(centre: tuple[int, 
                    source="ocr", text="跳过 3", countdown_s=3)
     decision = classify_screen(rgb, [skip], profile=PROFILE, min_icon_score=0.5, text_lines=1)
     assert decision.screen_type == expected, decision.reason
+
+
+def _card_over_page(scrim: float, *, card_fill: tuple[int, int, int]) -> tuple[np.ndarray, list[Element]]:
+    """A light, text-dense app page (16 list lines, as OCR reads them) with a card in the middle;
+    with ``scrim`` > 0 everything but the card is dimmed by that much black."""
+    img = Image.new("RGB", (W, H), (246, 246, 246))
+    draw = ImageDraw.Draw(img)
+    texts = []
+    for i, y in enumerate(range(200, 2200, 125)):
+        box = Box(60, y, 620, y + 48)
+        draw.rectangle(box.to_list(), fill=(40, 40, 40))  # stands for the line's dark ink on the white page
+        texts.append(Element(id=f"t{i}", kind=ElementKind.TEXT, box=box, score=0.95, source="ocr", text="新品上架"))
+    page = (np.asarray(img).astype(np.float32) * (1.0 - scrim)).astype(np.uint8)
+    rgb = np.ascontiguousarray(page)
+    rgb[CARD.y1 : CARD.y2, CARD.x1 : CARD.x2] = card_fill
+    return rgb, texts
+
+
+@pytest.mark.parametrize(("scrim", "expected"), [(0.0, ScreenType.NONE), (0.4, ScreenType.POPUP)],
+                         ids=["card-on-a-live-page", "dark-card-over-a-light-scrim"])
+def test_a_dark_card_over_a_scrim_is_a_pop_up(scrim: float, expected: ScreenType) -> None:
+    """A dark card does not make the scrim around it darker than itself; the scrim shows as a
+    page whose brightest pixels stay far below an undimmed page's white."""
+    rgb, texts = _card_over_page(scrim, card_fill=(36, 36, 40))
+    side = 20 * DENSITY
+    corner = Box(CARD.x2 - 16 * DENSITY - side, CARD.y1 + 16 * DENSITY, CARD.x2 - 16 * DENSITY, CARD.y1 + 16 * DENSITY + side)
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=corner, score=0.99, source="cv+model")
+    decision = classify_screen(rgb, [*texts, icon], profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+    assert decision.screen_type == expected, decision.reason
+    if expected == ScreenType.POPUP:
+        assert decision.window is not None and decision.window.iou(CARD) > 0.85
+
+
+def test_an_ad_card_over_a_scrim_with_no_close_control_is_a_pop_up() -> None:
+    """A card that carries an ad label and a bounded call to action, over a scrim, is a pop-up
+    even when no close control is found on it (CLOSE_MISSING then judges it)."""
+    rgb, texts = _card_over_page(0.25, card_fill=(250, 250, 250))  # a light scrim: not strong_dim_ratio dark
+    cta_box = Box(300, 1350, 780, 1470)
+    cta = Element(id="c0", kind=ElementKind.CALL_TO_ACTION, box=cta_box, score=0.95, source="ocr", text="立即下载",
+                  button=cta_box)
+    label = Element(id="a0", kind=ElementKind.AD_LABEL, box=Box(860, 1500, 940, 1540), score=0.95, source="ocr",
+                    text="广告")
+    decision = classify_screen(rgb, [*texts, cta, label], profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+    assert decision.screen_type == ScreenType.POPUP, decision.reason
+    bare = classify_screen(rgb, texts, profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+    assert bare.screen_type == ScreenType.NONE, bare.reason  # a card over a light scrim, nothing to say it is an ad
+
+
+@pytest.mark.parametrize(
+    ("page_wording", "card_ad_label", "expected"),
+    [
+        (True, False, ScreenType.DIALOG),  # 以后再说 on a plain card: a dialog, whatever the page says
+        (True, True, ScreenType.POPUP),  # 以后再说 on a card marked 广告: an ad pop-up
+        (False, False, ScreenType.DIALOG),
+    ],
+)
+def test_only_the_cards_own_text_makes_it_a_dialog(page_wording: bool, card_ad_label: bool,
+                                                   expected: ScreenType) -> None:
+    rgb, texts = _card_over_page(0.5, card_fill=(250, 250, 250))
+    if page_wording:  # 评分 4.8 in a shop's line on the dimmed page
+        texts[-1] = dataclasses.replace(texts[-1], text="评分 4.8", attrs=(("dialog_word", True),))
+    close = Element(id="c0", kind=ElementKind.CLOSE_TEXT, box=Box(440, 1480, 640, 1530), score=0.95, source="ocr",
+                    text="以后再说")
+    extra = [Element(id="a0", kind=ElementKind.AD_LABEL, box=Box(860, 1500, 940, 1540), score=0.95, source="ocr",
+                     text="广告")] if card_ad_label else []
+    decision = classify_screen(rgb, [*texts, close, *extra], profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+    assert decision.screen_type == expected, decision.reason
+    # wording on the page alone does not make a card with a × a dialog
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=Box(870, 620, 930, 680), score=0.99, source="cv+model")
+    with_x = classify_screen(rgb, [*texts, icon], profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+    assert with_x.screen_type == ScreenType.POPUP, with_x.reason
+
+
+def test_a_card_over_a_dimmed_page_owns_a_close_button_far_from_it() -> None:
+    """A × in the screen's top-right corner, far from a dark card over a scrim: a pop-up whose
+    close button sits away from its card, not a full-screen interstitial."""
+    rgb, texts = _card_over_page(0.4, card_fill=(36, 36, 40))
+    side = 20 * DENSITY
+    far = Box(W - 12 * DENSITY - side, 40 * DENSITY, W - 12 * DENSITY, 40 * DENSITY + side)
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=far, score=0.99, source="cv+model")
+    decision = classify_screen(rgb, [*texts, icon], profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+    assert decision.screen_type == ScreenType.POPUP, decision.reason
+    assert decision.window is not None and decision.window.iou(CARD) > 0.85
