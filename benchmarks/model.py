@@ -35,7 +35,7 @@ from models.icon_eval import IconStats, density_of, icon_stats
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDEV = ROOT.parent / "shared" / "realdev" / "labels.jsonl"
-TRAINING_SEEDS = {20251101, 20251102, 20251103}  # models/train.py (screens, screens, procedural glyphs): never benchmark on these
+TRAINING_SEEDS = {20251101, 20251102, 20251103, 20251104, 20251105}  # models/train.py (screens, screens, procedural glyphs) and models/train_proposer.py (two more screen sets): never benchmark on these
 
 
 def table(title: str, rows: dict[str, IconStats]) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .imageio import ImageInputError
+from .pipeline import ICON_DETECTOR_CHOICES
 from .profile import DEFAULT_PROFILE, ProfileError, available_profiles, get_profile
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -101,8 +102,10 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from datasets.evaluate import evaluate, format_table
 
-    result = evaluate(Path(args.labels), ocr=args.ocr, profile=args.profile, verbose_lines=args.verbose,
-                      limit=args.limit)
+    from .pipeline import Analyzer, icon_detectors_named
+
+    analyzer = Analyzer(ocr=args.ocr, profile=args.profile, icon_detectors=icon_detectors_named(args.icons))
+    result = evaluate(Path(args.labels), analyzer=analyzer, verbose_lines=args.verbose, limit=args.limit)
     _write(format_table(result))
     if args.json is not None:
         Path(args.json).write_text(json.dumps(result.metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -135,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=int, default=None, help="only the first N images")
     ev.add_argument("--ocr", choices=("ppocr", "tesseract"), default="ppocr")
     ev.add_argument("--profile", default=DEFAULT_PROFILE)
+    ev.add_argument("--icons", choices=ICON_DETECTOR_CHOICES, default="default",
+                    help="the icon stage: default (classifier + proposer), classifier only, or classical only")
     ev.set_defaults(func=cmd_eval)
 
     _register_plugins(sub)

@@ -29,6 +29,7 @@ from .model import ModelIcons, model_available
 from .ocr import OcrSettings, TextReader, make_reader
 from .pills import corner_countdowns, corner_skip_controls
 from .profile import DEFAULT_PROFILE, RuleProfile, get_profile
+from .proposer import ProposedIcons, proposer_available
 from .rules import judge, verdict_for
 from .screen import classify_screen, near_window
 from .secondlook import second_look
@@ -58,9 +59,31 @@ class ClassicalIcons:
 
 
 def default_icon_detectors() -> list[IconDetector]:
-    """The ONNX model (it rescores the classical candidates) when its file is present and matches
-    its manifest; otherwise the classical detector alone, so a checkout without the model still works."""
-    return [ModelIcons()] if model_available() else [ClassicalIcons()]
+    """The ONNX classifier (it rescores the classical candidates) joined by the ONNX proposer (it
+    finds ×s anywhere on the screen) when their files are present and match their manifests; the
+    classifier alone without the proposer; the classical detector alone without either, so a
+    checkout without the models still works."""
+    if not model_available():
+        return [ClassicalIcons()]
+    if not proposer_available():
+        return [ModelIcons()]
+    return [ProposedIcons(ModelIcons())]
+
+
+ICON_DETECTOR_CHOICES = ("default", "classifier", "classical")
+
+
+def icon_detectors_named(name: str) -> list[IconDetector]:
+    """The icon stage by name, for comparisons in one run: ``default`` (what
+    :func:`default_icon_detectors` picks), ``classifier`` (the × classifier over classical
+    candidates, no proposer) or ``classical`` (no model at all)."""
+    if name == "default":
+        return default_icon_detectors()
+    if name == "classifier":
+        return [ModelIcons()]
+    if name == "classical":
+        return [ClassicalIcons()]
+    raise ValueError(f"unknown icon detector {name!r} (one of {', '.join(ICON_DETECTOR_CHOICES)})")
 
 
 def _versions(ocr: str, profile: str, icon_sources: Sequence[str]) -> tuple[tuple[str, str], ...]:
