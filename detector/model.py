@@ -46,6 +46,7 @@ __all__ = [
     "ModelError",
     "ModelIcons",
     "ModelSpec",
+    "checked_session",
     "crop_candidates",
     "fuse",
     "load_spec",
@@ -228,32 +229,39 @@ _SESSIONS: dict[tuple[str, str], Any] = {}
 _LOCK = threading.Lock()
 
 
-def _session(spec: ModelSpec) -> Any:
-    """The onnxruntime session for a model file, built once per process (sha256 checked)."""
-    key = (str(spec.path.resolve()), spec.sha256)
+def checked_session(path: Path, sha256: str, error: type[RuntimeError], what: str, retrain: str) -> Any:
+    """An onnxruntime session (one thread) for a model file, built once per process after its
+    sha256 is checked against its manifest's; ``error`` is raised, naming ``what``, when the file
+    is altered, onnxruntime is missing or the file cannot be loaded."""
+    key = (str(path.resolve()), sha256)
     with _LOCK:
         cached = _SESSIONS.get(key)
         if cached is not None:
             return cached
-        actual = _sha256(spec.path)
-        if actual != spec.sha256:
-            raise ModelError(
-                f"icon model {spec.path} does not match its manifest: sha256 {actual[:16]}… "
-                f"expected {spec.sha256[:16]}… (retrain with `python -m models.train` or restore the file)"
+        actual = _sha256(path)
+        if actual != sha256:
+            raise error(
+                f"{what} {path} does not match its manifest: sha256 {actual[:16]}… "
+                f"expected {sha256[:16]}… (retrain with `{retrain}` or restore the file)"
             )
         try:
             import onnxruntime as ort
         except ImportError as exc:
-            raise ModelError(f"onnxruntime is needed for the icon model: {exc}") from None
+            raise error(f"onnxruntime is needed for the {what}: {exc}") from None
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         try:
-            session = ort.InferenceSession(str(spec.path), sess_options=options, providers=["CPUExecutionProvider"])
+            session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own exception types
-            raise ModelError(f"icon model {spec.path} could not be loaded: {exc}") from None
+            raise error(f"{what} {path} could not be loaded: {exc}") from None
         _SESSIONS[key] = session
         return session
+
+
+def _session(spec: ModelSpec) -> Any:
+    """The onnxruntime session for the × classifier, built once per process (sha256 checked)."""
+    return checked_session(spec.path, spec.sha256, ModelError, "icon model", "python -m models.train")
 
 
 def model_available(manifest: Path | None = None) -> bool:

@@ -26,10 +26,8 @@ loads, once per process; onnxruntime only.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .icons import IconCandidate, drop_nested
-from .model import ModelIcons, fuse
+from .model import ModelIcons, checked_session, fuse
 from .types import Box
 
 __all__ = [
@@ -96,14 +94,6 @@ class Proposal:
 
     box: Box
     score: float
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def load_proposer_spec(manifest: Path | None = None) -> ProposerSpec:
@@ -208,35 +198,8 @@ def decode(out: F32, scale: float, image_size: tuple[int, int], spec: ProposerSp
     return props
 
 
-_SESSIONS: dict[tuple[str, str], Any] = {}
-_LOCK = threading.Lock()
-
-
 def _session(spec: ProposerSpec) -> Any:
-    key = (str(spec.path.resolve()), spec.sha256)
-    with _LOCK:
-        cached = _SESSIONS.get(key)
-        if cached is not None:
-            return cached
-        actual = _sha256(spec.path)
-        if actual != spec.sha256:
-            raise ProposerError(
-                f"proposer model {spec.path} does not match its manifest: sha256 {actual[:16]}… expected "
-                f"{spec.sha256[:16]}… (retrain with `python -m models.train_proposer` or restore the file)"
-            )
-        try:
-            import onnxruntime as ort
-        except ImportError as exc:
-            raise ProposerError(f"onnxruntime is needed for the proposer: {exc}") from None
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        try:
-            session = ort.InferenceSession(str(spec.path), sess_options=options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own exception types
-            raise ProposerError(f"proposer model {spec.path} could not be loaded: {exc}") from None
-        _SESSIONS[key] = session
-        return session
+    return checked_session(spec.path, spec.sha256, ProposerError, "proposer model", "python -m models.train_proposer")
 
 
 def proposer_available(manifest: Path | None = None) -> bool:
