@@ -178,9 +178,11 @@ def decode(out: F32, scale: float, image_size: tuple[int, int], spec: ProposerSp
     """Peaks of the model's output (1, 5, h, w: heat logit, offset x, offset y, log w, log h)
     as boxes in original pixels, best first."""
     floor = spec.min_output_score if min_score is None else min_score
-    heat = 1.0 / (1.0 + np.exp(-out[0, 0].astype(np.float64)))
-    peak = np.asarray(cv2.dilate(heat.astype(np.float32), np.ones((3, 3), np.uint8)), np.float64)
-    ys, xs = np.nonzero((heat >= peak - 1e-9) & (heat >= floor))
+    # one dtype for the heat and its dilation: a float64 heat against a float32 maximum lost about
+    # half the peaks near 1 (the float32 rounding of 0.998 lies above it by more than any epsilon)
+    heat = np.asarray(1.0 / (1.0 + np.exp(-out[0, 0].astype(np.float64))), np.float32)
+    peak = np.asarray(cv2.dilate(heat, np.ones((3, 3), np.uint8)), np.float32)
+    ys, xs = np.nonzero((heat >= peak) & (heat >= floor))
     order = np.argsort(-heat[ys, xs])[: spec.max_proposals]
     s = spec.stride
     w_img, h_img = image_size
