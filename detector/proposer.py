@@ -313,7 +313,10 @@ class ProposedIcons:
     - A proposal on a classical candidate lifts it to the proposal's calibrated score when that
       is higher (the classical geometry, glyph and button, is kept);
     - a proposal no candidate explains becomes a plain × of the proposal's box when it reaches
-      ``alone_threshold`` (a × the classical stage never cut out).
+      ``alone_threshold`` (a × the classical stage never cut out);
+    - a candidate where the heat map stays below ``veto_below`` is scored no higher than
+      ``veto_score`` (the classifier's confident ×s that the whole-screen view does not see as a
+      close control: a search field's or chip's ×, a ×-like glyph in a picture).
 
     Implements :class:`detector.pipeline.IconDetector`; raises :class:`ProposerError` or
     :class:`detector.model.ModelError` when a model is missing or altered.
