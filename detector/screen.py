@@ -244,6 +244,38 @@ def _dialog_card(card: Box, near: Box, elements: Sequence[Element], text_closes:
             and not any(e.kind == ElementKind.AD_LABEL for e in on_card))
 
 
+def surround_peak(rgb: npt.NDArray[np.uint8], window: Box, profile: RuleProfile) -> float:
+    """The brightest luminance (``surround_peak_percentile``) of the screen away from a card and
+    its near margin, between the system bars: what the scrim lets the page be."""
+    h, w = rgb.shape[:2]
+    scale = _WORK_WIDTH / w if w > _WORK_WIDTH else 1.0
+    small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    lum = luminance_map(np.asarray(small, dtype=np.uint8))
+    density = min(h, w) / profile.setting("units", "baseline_width_dp") * scale
+    around = np.ones_like(lum, dtype=bool)
+    around[: round(profile.setting("units", "status_bar_dp") * density)] = False
+    around[max(1, lum.shape[0] - round(profile.setting("units", "navigation_bar_dp") * density)):] = False
+    x1, y1, x2, y2 = (round(v * scale) for v in near_window(window, w, h, profile).to_list())
+    around[max(0, y1):y2, max(0, x1):x2] = False
+    return float(np.percentile(lum[around], profile.setting("screen", "surround_peak_percentile"))) if around.any() else 1.0
+
+
+def under_scrim(rgb: npt.NDArray[np.uint8], box: Box, window: Box, page_peak: float, profile: RuleProfile) -> bool:
+    """Whether a control outside the card is no brighter than the dimmed page around it
+    (``page_peak``, :func:`surround_peak`) while that page is dimmed (under
+    ``scrim_peak_luminance``): it was drawn under the scrim, with the page. An overlay's own close
+    button is drawn above the scrim, brighter than anything the scrim lets through."""
+    if window.contains_point(*box.center) or page_peak >= profile.setting("screen", "scrim_peak_luminance"):
+        return False
+    h, w = rgb.shape[:2]
+    x1, y1, x2, y2 = (int(v) for v in box.clip(w, h).to_list())
+    patch = rgb[y1:max(y2, y1 + 1), x1:max(x2, x1 + 1)]
+    if patch.size == 0:
+        return False
+    peak = float(np.percentile(luminance_map(np.ascontiguousarray(patch)), profile.setting("screen", "surround_peak_percentile")))
+    return peak <= page_peak
+
+
 def near_window(window: Box, width: int, height: int, profile: RuleProfile) -> Box:
     """The card and the margin around it where its own close button sits."""
     return window.expand(profile.setting("screen", "window_near_x") * width,

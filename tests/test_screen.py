@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from detector.profile import get_profile
-from detector.screen import classify_screen, window_from_close
+from detector.screen import classify_screen, surround_peak, under_scrim, window_from_close
 from detector.types import Box, Element, ElementKind, ScreenType
 
 PROFILE = get_profile()
@@ -260,3 +260,22 @@ def test_a_card_over_a_dimmed_page_owns_a_close_button_far_from_it() -> None:
     decision = classify_screen(rgb, [*texts, icon], profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
     assert decision.screen_type == ScreenType.POPUP, decision.reason
     assert decision.window is not None and decision.window.iou(CARD) > 0.85
+
+
+SCRIM_CARD = Box(150, 600, 930, 1700)
+
+
+@pytest.mark.parametrize(("page", "control", "where", "expected"), [
+    ((60, 60, 60), (48, 48, 48), (990, 760), True),  # a dark disc beside the card, as dim as the page
+    ((60, 60, 60), (60, 60, 60), (990, 760), True),  # as bright as the dimmed page's brightest: still the page's
+    ((60, 60, 60), (178, 178, 178), (540, 1800), False),  # a grey close button below the card: above the scrim
+    ((60, 60, 60), (48, 48, 48), (540, 1200), False),  # on the card: the card's own
+    ((235, 235, 235), (200, 200, 200), (990, 760), False),  # an undimmed page has no scrim to be under
+])
+def test_a_control_beside_the_card_is_under_the_scrim_only_when_no_brighter_than_the_dimmed_page(
+        page: tuple[int, int, int], control: tuple[int, int, int], where: tuple[int, int], expected: bool) -> None:
+    img = _page(SCRIM_CARD, card_fill=(250, 250, 250), page=page)
+    box = _button(img, *where, 26 * DENSITY / 2, control)
+    rgb = np.asarray(img)
+    peak = surround_peak(rgb, SCRIM_CARD, PROFILE)
+    assert under_scrim(rgb, box, SCRIM_CARD, peak, PROFILE) is expected
