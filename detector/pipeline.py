@@ -247,9 +247,10 @@ class Analyzer:
             # A × beside the card that stays as dark as the scrim was drawn under it: the dimmed
             # page's (a search field's clear disc whose field the card hides), not the card's.
             near = near_window(decision.window, w, h, self.profile)
-            page_peak = surround_peak(rgb, decision.window, self.profile)
-            dimmed = {e.id for e in elements if e.kind == ElementKind.CLOSE_ICON
-                      and under_scrim(rgb, e.box, decision.window, page_peak, self.profile)}
+            outside = [e for e in elements
+                       if e.kind == ElementKind.CLOSE_ICON and not decision.window.contains_point(*e.box.center)]
+            page_peak = surround_peak(rgb, decision.window, self.profile) if outside else 1.0
+            dimmed = {e.id for e in outside if under_scrim(rgb, e.box, decision.window, page_peak, self.profile)}
             if any(e.kind.is_close_control and e.id not in dimmed and near.contains_point(*e.box.center)
                    for e in elements):
                 elements = [e for e in elements if e.kind != ElementKind.CLOSE_ICON

@@ -37,6 +37,31 @@ class ScreenDecision:
     reason: str
 
 
+def _work_image(rgb: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint8], float]:
+    """The screenshot shrunk to the working width, and its scale (working px per original px)."""
+    h, w = rgb.shape[:2]
+    scale = _WORK_WIDTH / w if w > _WORK_WIDTH else 1.0
+    small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    return np.asarray(small, np.uint8), scale
+
+
+def _system_bars(sh: int, density: float, profile: RuleProfile) -> tuple[int, int]:
+    """Rows (working px) where the status bar ends and the navigation bar starts."""
+    bar_top = round(profile.setting("units", "status_bar_dp") * density)
+    return bar_top, max(bar_top + 1, sh - round(profile.setting("units", "navigation_bar_dp") * density))
+
+
+def _peak_around(lum: npt.NDArray[np.float64], near: tuple[float, float, float, float], bars: tuple[int, int],
+                 percentile: float) -> float:
+    """The brightest luminance (at ``percentile``) outside ``near`` (x1, y1, x2, y2, working px),
+    between the system bars, which a scrim may leave undimmed."""
+    around = np.ones_like(lum, dtype=bool)
+    around[: bars[0]] = around[bars[1]:] = False
+    x1, y1, x2, y2 = near
+    around[max(0, round(y1)) : round(y2), max(0, round(x1)) : round(x2)] = False
+    return float(np.percentile(lum[around], percentile)) if around.any() else 1.0
+
+
 def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[WindowCandidate]:
     """Cards: closed, nearly rectangular edge contours of card size.
 
@@ -44,8 +69,7 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
     band is more often part of the page), then larger ones.
     """
     h, w = rgb.shape[:2]
-    scale = _WORK_WIDTH / w if w > _WORK_WIDTH else 1.0
-    small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    small, scale = _work_image(rgb)
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     edges = cv2.Canny(cv2.GaussianBlur(gray, (3, 3), 0), 20, 60)
     edges = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
@@ -55,11 +79,8 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
     min_area = profile.setting("screen", "window_min_area") * screen_area
     max_area = profile.setting("screen", "window_max_area") * screen_area
     min_height = profile.setting("screen", "window_min_height") * sh
-    lum = luminance_map(np.asarray(small, dtype=np.uint8))
-    # the system bars may be left undimmed by a scrim: the surround is read between them
-    density = min(h, w) / profile.setting("units", "baseline_width_dp") * scale
-    bar_top = round(profile.setting("units", "status_bar_dp") * density)
-    bar_bottom = max(bar_top + 1, sh - round(profile.setting("units", "navigation_bar_dp") * density))
+    lum = luminance_map(small)
+    bars = _system_bars(sh, min(h, w) / profile.setting("units", "baseline_width_dp") * scale, profile)
     peak_q = profile.setting("screen", "surround_peak_percentile")
     near_x, near_y = profile.setting("screen", "window_near_x") * sw, profile.setting("screen", "window_near_y") * sh
     found: list[WindowCandidate] = []
@@ -80,10 +101,7 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
         box = Box(x / scale, y / scale, (x + cw) / scale, (y + ch) / scale).clip(w, h)
         if any(box.iou(f.box) > 0.9 for f in found):
             continue
-        around = np.ones_like(lum, dtype=bool)
-        around[:bar_top] = around[bar_bottom:] = False
-        around[max(0, round(y - near_y)) : round(y + ch + near_y), max(0, round(x - near_x)) : round(x + cw + near_x)] = False
-        peak = float(np.percentile(lum[around], peak_q)) if around.any() else 1.0
+        peak = _peak_around(lum, (x - near_x, y - near_y, x + cw + near_x, y + ch + near_y), bars, peak_q)
         found.append(WindowCandidate(box=box, dim_ratio=dim, surround_peak=peak))
 
     def preference(f: WindowCandidate) -> tuple[bool, float]:
@@ -99,9 +117,7 @@ def _edge_map(rgb: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.bool_], float]
     """Edges at the working width, in grey and in each colour channel (a dark blue card on a
     dimmed green page differs in hue, not in grey), with one-pixel wobble and small gaps along a
     line bridged. Returns the map and its scale (working px per original px)."""
-    h, w = rgb.shape[:2]
-    scale = _WORK_WIDTH / w if w > _WORK_WIDTH else 1.0
-    small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    small, scale = _work_image(rgb)
     edges = cv2.Canny(cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (3, 3), 0), 20, 60)
     for channel in cv2.split(np.ascontiguousarray(small[:, :, :3])):
         edges = cv2.bitwise_or(edges, cv2.Canny(cv2.GaussianBlur(channel, (3, 3), 0), 20, 60))
@@ -248,16 +264,11 @@ def surround_peak(rgb: npt.NDArray[np.uint8], window: Box, profile: RuleProfile)
     """The brightest luminance (``surround_peak_percentile``) of the screen away from a card and
     its near margin, between the system bars: what the scrim lets the page be."""
     h, w = rgb.shape[:2]
-    scale = _WORK_WIDTH / w if w > _WORK_WIDTH else 1.0
-    small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    lum = luminance_map(np.asarray(small, dtype=np.uint8))
-    density = min(h, w) / profile.setting("units", "baseline_width_dp") * scale
-    around = np.ones_like(lum, dtype=bool)
-    around[: round(profile.setting("units", "status_bar_dp") * density)] = False
-    around[max(1, lum.shape[0] - round(profile.setting("units", "navigation_bar_dp") * density)):] = False
-    x1, y1, x2, y2 = (round(v * scale) for v in near_window(window, w, h, profile).to_list())
-    around[max(0, y1):y2, max(0, x1):x2] = False
-    return float(np.percentile(lum[around], profile.setting("screen", "surround_peak_percentile"))) if around.any() else 1.0
+    small, scale = _work_image(rgb)
+    lum = luminance_map(small)
+    bars = _system_bars(lum.shape[0], min(h, w) / profile.setting("units", "baseline_width_dp") * scale, profile)
+    x1, y1, x2, y2 = (v * scale for v in near_window(window, w, h, profile).to_list())
+    return _peak_around(lum, (x1, y1, x2, y2), bars, profile.setting("screen", "surround_peak_percentile"))
 
 
 def under_scrim(rgb: npt.NDArray[np.uint8], box: Box, window: Box, page_peak: float, profile: RuleProfile) -> bool:
