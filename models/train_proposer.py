@@ -92,7 +92,7 @@ EXTRA_SETS = ((20251104, 2400), (20251105, 2400))  # more training screens: the 
 HARD_EXTRA_SET = (20251106, 2400)
 HARD_CONTRAST, HARD_SIZE_DP = 2.0, 14.0
 HARD_ON_PICTURE_ZONES = ("inside-picture",)
-HARD_ON_PICTURE_NOTES = ("floating ad picture",)
+HARD_ON_PICTURE_NOTES = ("floating ad picture",)  # the generator marks that family only in the control's note (its zone is window-top-right)
 INVERT_P = 0.3
 SIZE_WEIGHT, OFFSET_WEIGHT = 1.0, 1.0
 TORCH_SEED, NUMPY_SEED = 4321, 8765
@@ -198,7 +198,7 @@ class Crops:
         self.with_icons = [i for i, s in enumerate(screens) if len(s.icons)]
         self.hard_positives = hard_positives
         # --hard-positives: every labelled icon, (screen, icon), picked in proportion to its difficulty
-        self.icon_refs = [(i, k) for i, s in enumerate(screens) for k in range(len(s.icons))]
+        self.icon_refs = [(i, k) for i, s in enumerate(screens) for k in range(len(s.icons))] if hard_positives else []
         weights = np.array([screens[i].difficulty[k] for i, k in self.icon_refs], np.float64)
         self.icon_cdf = np.cumsum(weights) / weights.sum() if len(weights) else weights
 
