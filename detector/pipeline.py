@@ -31,7 +31,7 @@ from .pills import corner_countdowns, corner_skip_controls
 from .profile import DEFAULT_PROFILE, RuleProfile, get_profile
 from .proposer import ProposedIcons, proposer_available
 from .rules import judge, verdict_for
-from .screen import classify_screen, near_window, surround_peak, under_scrim
+from .screen import beside_window, classify_screen, near_window, surround_peak, under_scrim
 from .secondlook import second_look
 from .types import Box, Element, ElementKind, Measurement, Report, Screen, ScreenType
 
@@ -244,13 +244,17 @@ class Analyzer:
             # Once the card has a close control of its own, ×s far from it (a search box's clear
             # button, a chip's ×) are the dimmed page's; a card without one keeps them, since its
             # close button may sit anywhere (a screen corner).
-            # A × beside the card that stays as dark as the scrim was drawn under it: the dimmed
-            # page's (a search field's clear disc whose field the card hides), not the card's.
+            # A × beside the card that stays as dark as the scrim was drawn under it, or one level
+            # with the card's body off its side, is the dimmed page's (a search field's clear disc
+            # whose field the card hides, a banner's ▷× mark), not the card's.
             near = near_window(decision.window, w, h, self.profile)
             outside = [e for e in elements
                        if e.kind == ElementKind.CLOSE_ICON and not decision.window.contains_point(*e.box.center)]
             page_peak = surround_peak(rgb, decision.window, self.profile) if outside else 1.0
-            dimmed = {e.id for e in outside if under_scrim(rgb, e.box, decision.window, page_peak, self.profile)}
+            dimmed = {e.id for e in outside
+                      if under_scrim(rgb, e.button or e.box, decision.window, page_peak, self.profile,
+                                     plain=e.button is None)
+                      or beside_window(e.box, decision.window)}
             if any(e.kind.is_close_control and e.id not in dimmed and near.contains_point(*e.box.center)
                    for e in elements):
                 elements = [e for e in elements if e.kind != ElementKind.CLOSE_ICON

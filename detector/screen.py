@@ -84,6 +84,7 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
     peak_q = profile.setting("screen", "surround_peak_percentile")
     near_x, near_y = profile.setting("screen", "window_near_x") * sw, profile.setting("screen", "window_near_y") * sh
     found: list[WindowCandidate] = []
+    rects: list[tuple[int, int, int, int, float]] = []  # working px x1, y1, x2, y2 and mean luminance inside
     for c in contours:
         x, y, cw, ch = cv2.boundingRect(c)
         area = float(cw * ch)
@@ -103,14 +104,46 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
             continue
         peak = _peak_around(lum, (x - near_x, y - near_y, x + cw + near_x, y + ch + near_y), bars, peak_q)
         found.append(WindowCandidate(box=box, dim_ratio=dim, surround_peak=peak))
+        rects.append((x, y, x + cw, y + ch, float(inside.mean())))
 
-    def preference(f: WindowCandidate) -> tuple[bool, float]:
+    # Under a scrim the page's own panels (a video card, a list) can close one contour with the
+    # card above them. Such a box is no card: the part of it the inner card leaves is as dim as
+    # the page around, while a card's own surface around its picture is not. A picture header
+    # whose edges did not close with the card's body lies above it, drawn above the scrim: its
+    # brightest pixels outshine the dimmed page beside the body, and the box is then the card.
+    ring_limit = profile.setting("screen", "dim_luminance_ratio")
+    header_margin = profile.setting("screen", "header_peak_margin")
+    page_boxes: set[int] = set()
+    for i, (ox1, oy1, ox2, oy2, _) in enumerate(rects):
+        for j, (ix1, iy1, ix2, iy2, inner_mean) in enumerate(rects):
+            nested = ox1 - 2 <= ix1 and oy1 - 2 <= iy1 and ix2 <= ox2 + 2 and iy2 <= oy2 + 2
+            if i == j or not nested or found[j].box.area >= found[i].box.area:
+                continue
+            ring = np.ones((oy2 - oy1, ox2 - ox1), dtype=bool)
+            ring[max(0, iy1 - oy1) : iy2 - oy1, max(0, ix1 - ox1) : ix2 - ox1] = False
+            if not ring.any() or found[j].dim_ratio > ring_limit:
+                continue
+            ring_mean = float(lum[oy1:oy2, ox1:ox2][ring].mean())
+            if (ring_mean + 0.05) / (inner_mean + 0.05) > ring_limit:
+                continue
+            above = lum[oy1 : max(oy1, iy1), ix1:ix2]
+            beside = [a for a in (lum[iy2:oy2, ix1:ix2], lum[oy1:oy2, ox1 : max(ox1, ix1)],
+                                  lum[oy1:oy2, ix2:ox2]) if a.size]
+            if not beside:
+                continue
+            beside_peak = max(float(np.percentile(a, peak_q)) for a in beside)
+            if above.size and float(np.percentile(above, peak_q)) > beside_peak + header_margin:
+                continue  # a picture header above the card's body
+            page_boxes.add(i)
+            break
+
+    def preference(k: int) -> tuple[bool, bool, float]:
+        f = found[k]
         margin = 0.02 * w
         floats = f.box.x1 > margin and f.box.x2 < w - margin
-        return (not floats, -f.box.area)
+        return (not floats, k in page_boxes, -f.box.area)
 
-    found.sort(key=preference)
-    return found
+    return [found[k] for k in sorted(range(len(found)), key=preference)]
 
 
 def _edge_map(rgb: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.bool_], float]:
@@ -271,11 +304,14 @@ def surround_peak(rgb: npt.NDArray[np.uint8], window: Box, profile: RuleProfile)
     return _peak_around(lum, (x1, y1, x2, y2), bars, profile.setting("screen", "surround_peak_percentile"))
 
 
-def under_scrim(rgb: npt.NDArray[np.uint8], box: Box, window: Box, page_peak: float, profile: RuleProfile) -> bool:
+def under_scrim(rgb: npt.NDArray[np.uint8], box: Box, window: Box, page_peak: float, profile: RuleProfile, *,
+                plain: bool = False) -> bool:
     """Whether a control outside the card is no brighter than the dimmed page around it
     (``page_peak``, :func:`surround_peak`) while that page is dimmed (under
     ``scrim_peak_luminance``): it was drawn under the scrim, with the page. An overlay's own close
-    button is drawn above the scrim, brighter than anything the scrim lets through."""
+    button is drawn above the scrim, brighter than anything it lets through. A ``plain`` glyph
+    (no button of its own) drawn in dark ink tells nothing: its box is mostly the page beneath,
+    and dark ink looks the same above the scrim as under it."""
     if window.contains_point(*box.center) or page_peak >= profile.setting("screen", "scrim_peak_luminance"):
         return False
     h, w = rgb.shape[:2]
@@ -283,8 +319,24 @@ def under_scrim(rgb: npt.NDArray[np.uint8], box: Box, window: Box, page_peak: fl
     patch = rgb[y1:max(y2, y1 + 1), x1:max(x2, x1 + 1)]
     if patch.size == 0:
         return False
-    peak = float(np.percentile(luminance_map(np.ascontiguousarray(patch)), profile.setting("screen", "surround_peak_percentile")))
+    lum = luminance_map(np.ascontiguousarray(patch))
+    q = profile.setting("screen", "surround_peak_percentile")
+    peak = float(np.percentile(lum, q))
+    if plain:
+        rim = np.concatenate([lum[0], lum[-1], lum[:, 0], lum[:, -1]])
+        ground = float(np.median(rim))
+        if ground - float(np.percentile(lum, 100 - q)) > peak - ground:
+            return False  # dark ink
     return peak <= page_peak
+
+
+def beside_window(box: Box, window: Box) -> bool:
+    """Whether a control sits off a card's left or right side, level with the card's body (more
+    than its own height below the top edge and above the bottom edge). A card's own close button
+    sits on or above a top corner, or below the card; beside its body sit the dimmed page's
+    controls that the card half hides (a banner's ▷× mark, a search field's clear button)."""
+    cx, cy = box.center
+    return not window.x1 <= cx <= window.x2 and window.y1 + box.height < cy < window.y2 - box.height
 
 
 def near_window(window: Box, width: int, height: int, profile: RuleProfile) -> Box:

@@ -14,7 +14,14 @@ import pytest
 from PIL import Image, ImageDraw
 
 from detector.profile import get_profile
-from detector.screen import classify_screen, surround_peak, under_scrim, window_from_close
+from detector.screen import (
+    beside_window,
+    classify_screen,
+    find_windows,
+    surround_peak,
+    under_scrim,
+    window_from_close,
+)
 from detector.types import Box, Element, ElementKind, ScreenType
 
 PROFILE = get_profile()
@@ -279,3 +286,63 @@ def test_a_control_beside_the_card_is_under_the_scrim_only_when_no_brighter_than
     rgb = np.asarray(img)
     peak = surround_peak(rgb, SCRIM_CARD, PROFILE)
     assert under_scrim(rgb, box, SCRIM_CARD, peak, PROFILE) is expected
+
+
+def _plain_x(img: Image.Image, cx: float, cy: float, r: float, colour: tuple[int, int, int]) -> Box:
+    draw = ImageDraw.Draw(img)
+    draw.line([cx - r, cy - r, cx + r, cy + r], fill=colour, width=round(2 * DENSITY))
+    draw.line([cx - r, cy + r, cx + r, cy - r], fill=colour, width=round(2 * DENSITY))
+    return Box(cx - r - DENSITY, cy - r - DENSITY, cx + r + DENSITY, cy + r + DENSITY)
+
+
+@pytest.mark.parametrize(("page", "ink", "expected"), [
+    ((60, 60, 60), (66, 66, 66), True),  # light ink no brighter than the dimmed page: drawn under the scrim
+    ((60, 60, 60), (235, 235, 235), False),  # white ink: drawn above the scrim
+    ((160, 160, 160), (30, 30, 30), False),  # dark ink on a lightly dimmed page: its box is the page, no evidence
+])
+def test_a_plain_glyph_is_under_the_scrim_only_by_its_light_ink(
+        page: tuple[int, int, int], ink: tuple[int, int, int], expected: bool) -> None:
+    img = _page(SCRIM_CARD, card_fill=(250, 250, 250), page=page)
+    box = _plain_x(img, SCRIM_CARD.x2 - 10 * DENSITY, SCRIM_CARD.y1 - 30 * DENSITY, 8 * DENSITY, ink)
+    rgb = np.asarray(img)
+    peak = surround_peak(rgb, SCRIM_CARD, PROFILE)
+    assert under_scrim(rgb, box, SCRIM_CARD, peak, PROFILE, plain=True) is expected
+
+
+@pytest.mark.parametrize(("where", "expected"), [
+    ((CARD.x2 + 14 * DENSITY, CARD.center[1]), True),  # off the right side, level with the body
+    ((CARD.x1 - 14 * DENSITY, CARD.y1 + 80 * DENSITY), True),  # off the left side, level with the body
+    ((CARD.x2, CARD.y1), False),  # on the top-right corner
+    ((CARD.x2 - 10 * DENSITY, CARD.y1 - 30 * DENSITY), False),  # above the top-right corner
+    ((CARD.x2 + 8 * DENSITY, CARD.y1 + 4 * DENSITY), False),  # just outside the corner, at the top edge
+    ((CARD.center[0], CARD.y2 + 40 * DENSITY), False),  # centred below
+    ((CARD.x2 - 30 * DENSITY, CARD.center[1]), False),  # on the card
+])
+def test_a_control_level_with_the_cards_body_off_its_side_is_beside_it(where: tuple[float, float],
+                                                                      expected: bool) -> None:
+    r = 12 * DENSITY
+    assert beside_window(Box(where[0] - r, where[1] - r, where[0] + r, where[1] + r), CARD) is expected
+
+
+PANEL = Box(60, 420, 1020, 1900)  # a panel of the dimmed page (a video card) that the card sits over
+
+
+@pytest.mark.parametrize("header", [None, (240, 200, 60)], ids=["no-header", "picture-header"])
+def test_a_box_of_dimmed_page_around_a_card_is_not_the_card(header: tuple[int, int, int] | None) -> None:
+    """Under a scrim the page's own panels close a contour around the card; the card, not the
+    panel, is the window, unless the part above the card's body is a picture header drawn above
+    the scrim (brighter than the dimmed page beside the body): the window then reaches over it."""
+    img = Image.new("RGB", (W, H), (40, 40, 40))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle(PANEL.to_list(), fill=(58, 58, 58))
+    draw.rounded_rectangle(CARD.to_list(), radius=16 * DENSITY, fill=(250, 250, 250))
+    if header is not None:  # a picture between the panel's top and the card's body
+        for k, y in enumerate(range(round(PANEL.y1) + 8, round(CARD.y1) - 4, 24)):
+            draw.ellipse([CARD.x1 + 60 * (k % 8), y, CARD.x1 + 60 * (k % 8) + 120, y + 40], fill=header)
+    windows = find_windows(np.asarray(img), profile=PROFILE)
+    assert windows, "no window"
+    first = windows[0].box
+    if header is None:
+        assert first.iou(CARD) > 0.9, [w.box for w in windows]
+    else:
+        assert first.intersection(CARD) > 0.95 * CARD.area and first.y1 < PANEL.y1 + 20, [w.box for w in windows]
