@@ -226,6 +226,7 @@ def text_elements(
     has_strong = any(c.close == "strong" for _, c in classified)
     dens = density if density is not None else min(rgb.shape[:2]) / profile.setting("units", "baseline_width_dp")
     weak_max_px = profile.setting("detection", "weak_close_max_text_dp") * dens
+    weak_tile_aspect = profile.setting("detection", "weak_close_min_button_aspect")
     out: list[Element] = []
     for i, (span, cues) in enumerate(classified):
         kind = _kind_for(cues)
@@ -271,6 +272,9 @@ def text_elements(
             button = find_button(rgb, span.box, settings=buttons)
         if button is not None and kind.is_close_control:
             button = _own_part(button, span, classified)  # a fill two controls share is cut between them
+        if (kind == ElementKind.CLOSE_TEXT and cues.close == "weak" and len(span.text.strip()) == 1
+                and button is not None and button.width < weak_tile_aspect * button.height):
+            kind, button = ElementKind.TEXT, None  # 好 alone on a square tile: an app's letter icon, not a button
         if kind == ElementKind.COUNTDOWN and cues.blocks_close and (button is not None or span.box.center[1] < top_band):
             kind = ElementKind.CLOSE_COUNTDOWN  # "5秒后可关闭" on a pill or where skip sits: the close control, locked
         if bare_number:

@@ -31,7 +31,7 @@ from .pills import corner_countdowns, corner_skip_controls
 from .profile import DEFAULT_PROFILE, RuleProfile, get_profile
 from .proposer import ProposedIcons, proposer_available
 from .rules import judge, verdict_for
-from .screen import beside_window, classify_screen, near_window, surround_peak, under_scrim
+from .screen import beside_window, classify_screen, floating_picture, near_window, surround_peak, under_scrim
 from .secondlook import second_look
 from .types import Box, Element, ElementKind, Measurement, Report, Screen, ScreenType
 
@@ -213,7 +213,16 @@ class Analyzer:
             source="+".join(sorted({src for src, _ in candidates})) or "cv",
         )
         min_icon = self.profile.setting("detection", "icon_min_score")
-        icons = [e for e in icons if e.score >= min_icon and not in_status_bar(e.box, status_bar)]
+        icons = [e for e in icons if not in_status_bar(e.box, status_bar)]
+        # A × the detectors only half believe is taken when it sits on the corner of a floating ad
+        # picture at the screen's side: the picture's geometry is the second piece of evidence.
+        floating_min = self.profile.setting("screen", "floating_icon_min_score")
+        top_band = self.profile.setting("screen", "top_band_fraction") * h
+        icons = [e if e.score >= min_icon else dataclasses.replace(e, score=min_icon,
+                                                                   attrs=(*e.attrs, ("floating_picture", True)))
+                 for e in icons
+                 if e.score >= min_icon or (e.score >= floating_min and e.box.center[1] > top_band
+                                            and floating_picture(rgb, e.box, density=dens, profile=self.profile))]
         t = lap("icons", t)
 
         if not any(e.kind.is_close_control for e in texts + icons):
@@ -242,23 +251,25 @@ class Analyzer:
                         if e.kind == ElementKind.COUNTDOWN and not decision.window.contains_point(*e.box.center) else e
                         for e in elements]
             # Once the card has a close control of its own, ×s far from it (a search box's clear
-            # button, a chip's ×) are the dimmed page's; a card without one keeps them, since its
-            # close button may sit anywhere (a screen corner).
-            # A × beside the card that stays as dark as the scrim was drawn under it, or one level
-            # with the card's body off its side, is the dimmed page's (a search field's clear disc
-            # whose field the card hides, a banner's ▷× mark), not the card's.
+            # button, a chip's ×) are the dimmed page's. A × that stays as dark as the scrim was
+            # drawn under it, and one level with the card's body off its side is where the page's
+            # controls show past the card (a search field's clear disc whose field the card hides,
+            # a banner's ▷× mark): neither is the card's. A card without a close control of its
+            # own keeps the rest, since its close button may sit anywhere (a screen corner), and
+            # the card found may be only part of the real one, but not a dimmed × beside it.
             near = near_window(decision.window, w, h, self.profile)
             outside = [e for e in elements
                        if e.kind == ElementKind.CLOSE_ICON and not decision.window.contains_point(*e.box.center)]
             page_peak = surround_peak(rgb, decision.window, self.profile) if outside else 1.0
-            dimmed = {e.id for e in outside
-                      if under_scrim(rgb, e.button or e.box, decision.window, page_peak, self.profile,
-                                     plain=e.button is None)
-                      or beside_window(e.box, decision.window)}
-            if any(e.kind.is_close_control and e.id not in dimmed and near.contains_point(*e.box.center)
+            dimmed = {e.id for e in outside if under_scrim(rgb, e.button or e.box, decision.window, page_peak,
+                                                           self.profile, plain=e.button is None)}
+            beside = {e.id for e in outside if beside_window(e.box, decision.window)}
+            if any(e.kind.is_close_control and e.id not in dimmed | beside and near.contains_point(*e.box.center)
                    for e in elements):
                 elements = [e for e in elements if e.kind != ElementKind.CLOSE_ICON
-                            or (near.contains_point(*e.box.center) and e.id not in dimmed)]
+                            or (near.contains_point(*e.box.center) and e.id not in dimmed | beside)]
+            else:
+                elements = [e for e in elements if e.id not in dimmed & beside]
         if decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
             e.kind.is_close_control for e in elements
         ):

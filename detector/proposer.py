@@ -260,6 +260,9 @@ class ProposerFusion:
     max_box_ratio: float  # a classical candidate explains a proposal when their sizes differ by less than this
     veto_below: float  # a candidate where the heat map stays below this is scored no higher than ``veto_score``
     veto_score: float
+    # a proposal nothing explains, from here up to ``alone_threshold``, is still returned at its
+    # calibrated score (under 0.5), for a later stage that corroborates it (a floating picture's corner)
+    alone_floor: float = 1.0
 
 
 def load_fusion(manifest: Path | None = None) -> ProposerFusion:
@@ -270,7 +273,8 @@ def load_fusion(manifest: Path | None = None) -> ProposerFusion:
                               alone_threshold=float(f["alone_threshold"]),
                               max_box_ratio=float(f["max_box_ratio"]),
                               veto_below=float(f.get("veto_below", 0.0)),
-                              veto_score=float(f.get("veto_score", 1.0)))
+                              veto_score=float(f.get("veto_score", 1.0)),
+                              alone_floor=float(f.get("alone_floor", f["alone_threshold"])))
     except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ProposerError(f"proposer manifest {manifest} has no usable fusion: {exc}") from None
 
@@ -313,7 +317,9 @@ class ProposedIcons:
     - A proposal on a classical candidate lifts it to the proposal's calibrated score when that
       is higher (the classical geometry, glyph and button, is kept);
     - a proposal no candidate explains becomes a plain × of the proposal's box when it reaches
-      ``alone_threshold`` (a × the classical stage never cut out);
+      ``alone_threshold`` (a × the classical stage never cut out); from ``alone_floor`` up it is
+      returned below the icon threshold, for the pipeline to take only where something else
+      corroborates it (the corner of a floating ad picture: :func:`detector.screen.floating_picture`);
     - a candidate where the heat map stays below ``veto_below`` is scored no higher than
       ``veto_score`` (the classifier's confident ×s that the whole-screen view does not see as a
       close control: a search field's or chip's ×, a ×-like glyph in a picture).
@@ -360,7 +366,7 @@ class ProposedIcons:
                 if lifted > joined[i].score:
                     joined[i] = replace(joined[i], score=lifted)
                 continue
-            if q.score < f.alone_threshold or any(a.box.contains_point(*q.box.center) for a in added):
+            if q.score < min(f.alone_threshold, f.alone_floor) or any(a.box.contains_point(*q.box.center) for a in added):
                 continue
             added.append(IconCandidate(box=q.box, glyph=q.box, score=calibrate(q.score, f.alone_threshold),
                                        style="plain", polarity=_polarity(gray, q.box, 2 * density)))

@@ -66,7 +66,8 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
     """Cards: closed, nearly rectangular edge contours of card size.
 
     Ordered by preference: cards with a margin on both sides first (a pop-up floats; a full-width
-    band is more often part of the page), then larger ones.
+    band is more often part of the page), then boxes that are not the dimmed page around a card,
+    then larger ones.
     """
     h, w = rgb.shape[:2]
     small, scale = _work_image(rgb)
@@ -85,6 +86,19 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
     near_x, near_y = profile.setting("screen", "window_near_x") * sw, profile.setting("screen", "window_near_y") * sh
     found: list[WindowCandidate] = []
     rects: list[tuple[int, int, int, int, float]] = []  # working px x1, y1, x2, y2 and mean luminance inside
+
+    def candidate(x: int, y: int, cw: int, ch: int) -> tuple[WindowCandidate, float] | None:
+        inside = lum[y : y + ch, x : x + cw]
+        outside_mask = np.ones_like(lum, dtype=bool)
+        outside_mask[y : y + ch, x : x + cw] = False
+        outside = lum[outside_mask]
+        if outside.size == 0 or inside.size == 0:
+            return None
+        dim = float((outside.mean() + 0.05) / (inside.mean() + 0.05))
+        box = Box(x / scale, y / scale, (x + cw) / scale, (y + ch) / scale).clip(w, h)
+        peak = _peak_around(lum, (x - near_x, y - near_y, x + cw + near_x, y + ch + near_y), bars, peak_q)
+        return WindowCandidate(box=box, dim_ratio=dim, surround_peak=peak), float(inside.mean())
+
     for c in contours:
         x, y, cw, ch = cv2.boundingRect(c)
         area = float(cw * ch)
@@ -92,25 +106,18 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
             continue
         if cv2.contourArea(cv2.convexHull(c)) < 0.85 * area:
             continue
-        inside = lum[y : y + ch, x : x + cw]
-        outside_mask = np.ones_like(lum, dtype=bool)
-        outside_mask[y : y + ch, x : x + cw] = False
-        outside = lum[outside_mask]
-        if outside.size == 0 or inside.size == 0:
+        made = candidate(x, y, cw, ch)
+        if made is None or any(made[0].box.iou(f.box) > 0.9 for f in found):
             continue
-        dim = float((outside.mean() + 0.05) / (inside.mean() + 0.05))
-        box = Box(x / scale, y / scale, (x + cw) / scale, (y + ch) / scale).clip(w, h)
-        if any(box.iou(f.box) > 0.9 for f in found):
-            continue
-        peak = _peak_around(lum, (x - near_x, y - near_y, x + cw + near_x, y + ch + near_y), bars, peak_q)
-        found.append(WindowCandidate(box=box, dim_ratio=dim, surround_peak=peak))
-        rects.append((x, y, x + cw, y + ch, float(inside.mean())))
+        found.append(made[0])
+        rects.append((x, y, x + cw, y + ch, made[1]))
 
     # Under a scrim the page's own panels (a video card, a list) can close one contour with the
     # card above them. Such a box is no card: the part of it the inner card leaves is as dim as
     # the page around, while a card's own surface around its picture is not. A picture header
     # whose edges did not close with the card's body lies above it, drawn above the scrim: its
-    # brightest pixels outshine the dimmed page beside the body, and the box is then the card.
+    # brightest pixels outshine the dimmed page beside the body, and the card is then the body's
+    # columns from the first row of the header down.
     ring_limit = profile.setting("screen", "dim_luminance_ratio")
     header_margin = profile.setting("screen", "header_peak_margin")
     page_boxes: set[int] = set()
@@ -133,7 +140,14 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
                 continue
             beside_peak = max(float(np.percentile(a, peak_q)) for a in beside)
             if above.size and float(np.percentile(above, peak_q)) > beside_peak + header_margin:
-                continue  # a picture header above the card's body
+                # a picture header above the card's body: the card is the body's columns from
+                # where the rows above it start to outshine the dimmed page
+                lit = np.flatnonzero(above.max(axis=1) <= beside_peak + header_margin)
+                top = oy1 + (int(lit[-1]) + 1 if lit.size else 0)
+                made = candidate(ix1, top, ix2 - ix1, iy2 - top)
+                if made is not None and iy2 - top >= min_height:
+                    found[i], rects[i] = made[0], (ix1, top, ix2, iy2, made[1])
+                break
             page_boxes.add(i)
             break
 
@@ -242,6 +256,109 @@ def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
     return Box(x1 / scale, y1 / scale, x2 / scale, y2 / scale).clip(rgb.shape[1], rgb.shape[0])
 
 
+def _local_edges(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    """Edges of a small region at full resolution, in grey and in each colour channel, small
+    gaps along a line bridged."""
+    edges = cv2.Canny(cv2.GaussianBlur(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), (3, 3), 0), 20, 60)
+    for channel in cv2.split(rgb):
+        edges = cv2.bitwise_or(edges, cv2.Canny(cv2.GaussianBlur(channel, (3, 3), 0), 20, 60))
+    edges = cv2.dilate(edges, np.ones((2, 2), np.uint8))
+    return np.asarray(edges > 0)
+
+
+def _right_corner_picture(edges: npt.NDArray[np.bool_], cx: float, cy: float, side: float, lo: float,
+                          hi: float) -> tuple[int, int, int, int] | None:
+    """A rectangle in ``edges`` whose top-right corner is at the × centred at (cx, cy): its top
+    edge runs left from under the ×, its bottom edge spans the same columns lo..hi px lower, and
+    both its sides run between them. (x1, y1, x2, y2) or ``None``."""
+    eh = edges.shape[0]
+    probe = int(cx - 1.5 * side)
+    if probe < 0:
+        return None
+    band = np.zeros_like(edges)  # each row with the rows above and below it: an edge wobbles a pixel
+    band[1:-1] = edges[:-2] | edges[1:-1] | edges[2:]
+    tops = sorted(range(max(1, int(cy - 2 * side)), min(eh - 1, int(cy + side))), key=lambda y: abs(y - cy))
+    for yt in tops:  # the × sits on the corner: the nearest top edge first
+        run = _run_through(band[yt], probe)
+        if run is None or run[1] < cx - 2 * side or not 0.6 * lo <= run[1] - run[0] <= hi + side:
+            continue
+        a, b = run
+        for yb in range(yt + int(lo), min(eh - 1, yt + int(hi) + 1)):
+            bottom = _run_through(band[yb], (a + b) // 2)
+            if bottom is None or not 0.8 * (b - a) <= bottom[1] - bottom[0] <= hi + side:
+                continue
+            rows = edges[yt + (yb - yt) // 4 : yb - (yb - yt) // 4]
+            reach = max(3, int(side))
+            cover = rows.mean(axis=0)
+            left = np.flatnonzero(cover[max(0, min(a, bottom[0]) - reach) : max(a, bottom[0]) + 3] >= 0.8)
+            right = np.flatnonzero(cover[max(0, min(b, bottom[1]) - 3) : max(b, bottom[1]) + reach] >= 0.8)
+            if left.size and right.size:
+                x1 = max(0, min(a, bottom[0]) - reach) + int(left[0])
+                x2 = max(0, min(b, bottom[1]) - 3) + int(right[-1]) + 1
+                return (x1, yt, x2, yb + 1)
+    return None
+
+
+def floating_picture(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, profile: RuleProfile) -> Box | None:
+    """The small floating ad picture (悬浮广告) a × sits on: a bounded, roughly square picture
+    (``floating_max_aspect``) of ``floating_min_dp``..``floating_max_dp`` at the screen's side (``floating_edge_dp``), the ×
+    on or just above its top-right or top-left corner, and no picture of its size beside it (a
+    photo grid's thumbnails carry a remove × at the same corner). No scrim dims the page under
+    it, so :func:`find_windows` never sees it. ``None`` when no such picture holds the ×."""
+    h, w = rgb.shape[:2]
+    lo, hi = (profile.setting("screen", k) * density for k in ("floating_min_dp", "floating_max_dp"))
+    edge = profile.setting("screen", "floating_edge_dp") * density
+    max_aspect = profile.setting("screen", "floating_max_aspect")
+    cx, cy = close.center
+    side = max(close.width, close.height, 8 * density)  # how far off the corner the × may sit
+    y1, y2 = max(0, int(cy - 0.6 * hi)), min(h, int(cy + 1.8 * hi))
+    # the × on the top-right corner of a picture at the right side, or on the top-left one at the left
+    for mirrored in (False, True):
+        if (cx < w - edge - side) if not mirrored else (cx > edge + side):
+            continue
+        x1, x2 = (max(0, int(cx - 2.5 * hi)), min(w, int(cx + side))) if not mirrored else \
+                 (max(0, int(cx - side)), min(w, int(cx + 2.5 * hi)))
+        region = np.ascontiguousarray(rgb[y1:y2, x1:x2, :3])
+        if region.shape[0] < lo or region.shape[1] < lo:
+            continue
+        edges = _local_edges(region)
+        lx = cx - x1
+        if mirrored:
+            edges, lx = edges[:, ::-1], (x2 - x1) - lx
+        found = _right_corner_picture(edges, lx, cy - y1, side, lo, hi)
+        if found is None:
+            continue
+        fx1, fy1, fx2, fy2 = found
+        long_side, short_side = max(fx2 - fx1, fy2 - fy1), min(fx2 - fx1, fy2 - fy1)
+        if (not (lo <= short_side and long_side <= hi) or long_side > max_aspect * short_side
+                or _has_sibling(edges, found, side)):
+            continue
+        if mirrored:
+            fx1, fx2 = (x2 - x1) - fx2, (x2 - x1) - fx1
+        return Box(x1 + fx1, y1 + fy1, x1 + fx2, y1 + fy2)
+    return None
+
+
+def _has_sibling(edges: npt.NDArray[np.bool_], pic: tuple[int, int, int, int], side: float) -> bool:
+    """Whether a picture of about the same size lines up with ``pic`` beside it (a grid of
+    thumbnails) or above or below it (a list's thumbnails): a floating picture stands alone."""
+    x1, y1, x2, y2 = pic
+    pw, ph = x2 - x1, y2 - y1
+    eh = edges.shape[0]
+
+    def similar(run: tuple[int, int] | None, length: int) -> bool:
+        return run is not None and 0.6 * length <= run[1] - run[0] <= 1.4 * length
+
+    beside = x1 - pw // 2  # the middle of a neighbour to the left
+    if beside > 0 and any(similar(_run_through(edges[y], beside), pw)
+                          for y in range(max(0, y1 - int(side)), min(eh, y1 + int(side)))):
+        return True
+    mid = (x1 + x2) // 2
+    below = range(y2 + max(2, int(0.05 * ph)), min(eh, y2 + int(0.6 * ph)))  # the next one's top edge
+    above = range(max(0, y1 - int(0.6 * ph)), max(0, y1 - max(2, int(0.05 * ph))))  # the previous one's bottom
+    return any(similar(_run_through(edges[y], mid), pw) for y in (*below, *above))
+
+
 def _in_top_band(e: Element, height: int, fraction: float) -> bool:
     return e.box.center[1] < fraction * height
 
@@ -306,12 +423,14 @@ def surround_peak(rgb: npt.NDArray[np.uint8], window: Box, profile: RuleProfile)
 
 def under_scrim(rgb: npt.NDArray[np.uint8], box: Box, window: Box, page_peak: float, profile: RuleProfile, *,
                 plain: bool = False) -> bool:
-    """Whether a control outside the card is no brighter than the dimmed page around it
-    (``page_peak``, :func:`surround_peak`) while that page is dimmed (under
-    ``scrim_peak_luminance``): it was drawn under the scrim, with the page. An overlay's own close
-    button is drawn above the scrim, brighter than anything it lets through. A ``plain`` glyph
-    (no button of its own) drawn in dark ink tells nothing: its box is mostly the page beneath,
-    and dark ink looks the same above the scrim as under it."""
+    """Whether a control outside the card shows the dimmed page's own whites: its brightest
+    pixels as bright as the page's around it (``page_peak``, :func:`surround_peak`), within
+    ``scrim_ink_min_ratio`` below and ``scrim_peak_tolerance`` above, while that page is dimmed
+    (under ``scrim_peak_luminance``): it was drawn under the scrim, with the page. An overlay's
+    own close button is drawn above the scrim, brighter than anything it lets through, or, when
+    deliberately faint, darker than the dimmed page's whites, where brightness says nothing. A
+    ``plain`` glyph (no button of its own) drawn in dark ink tells nothing either: its box is
+    mostly the page beneath."""
     if window.contains_point(*box.center) or page_peak >= profile.setting("screen", "scrim_peak_luminance"):
         return False
     h, w = rgb.shape[:2]
@@ -321,13 +440,22 @@ def under_scrim(rgb: npt.NDArray[np.uint8], box: Box, window: Box, page_peak: fl
         return False
     lum = luminance_map(np.ascontiguousarray(patch))
     q = profile.setting("screen", "surround_peak_percentile")
-    peak = float(np.percentile(lum, q))
+    if plain:
+        peak = float(np.percentile(lum, q))
+    else:  # a button's own pixels: the disc or rounded square inside its box, not the page at its corners
+        ph, pw = lum.shape
+        yy, xx = np.ogrid[:ph, :pw]
+        inside = ((xx + 0.5 - pw / 2) / (pw / 2)) ** 2 + ((yy + 0.5 - ph / 2) / (ph / 2)) ** 2 <= 1.0
+        peak = float(np.percentile(lum[inside], q))
     if plain:
         rim = np.concatenate([lum[0], lum[-1], lum[:, 0], lum[:, -1]])
         ground = float(np.median(rim))
         if ground - float(np.percentile(lum, 100 - q)) > peak - ground:
             return False  # dark ink
-    return peak <= page_peak
+    # as bright as the dimmed page's whites: light ink under the scrim. Far darker, nothing shows
+    # which side of the scrim it is on (a deliberately faint close button above it looks the same)
+    low = profile.setting("screen", "scrim_ink_min_ratio") * page_peak
+    return low <= peak <= page_peak + profile.setting("screen", "scrim_peak_tolerance")
 
 
 def beside_window(box: Box, window: Box) -> bool:
@@ -409,6 +537,13 @@ def classify_screen(
     close_cards = [c for c in (window_from_close(rgb, e.button or e.box, density=density, profile=profile)
                                for e in sure_icons) if c is not None]
 
+    # A small floating ad picture at the screen's side with a × on its corner (悬浮广告) is an
+    # overlay with no scrim and no card: the picture is its window.
+    for e in closes:
+        if e.kind == ElementKind.CLOSE_ICON and not _in_top_band(e, h, top_band):
+            pic = floating_picture(rgb, e.box, density=density, profile=profile)
+            if pic is not None:
+                return ScreenDecision(ScreenType.POPUP, pic, 0.6, "a floating picture at the screen's side, a × on its corner")
     for win in find_windows(rgb, profile=profile):
         floats = win.box.x1 > 0.02 * w and win.box.x2 < 0.98 * w
         sheet = win.box.y2 > 0.97 * h  # a bottom sheet may span the width

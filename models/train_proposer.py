@@ -104,6 +104,7 @@ CONFIRM_THRESHOLD = 0.5
 ALONE_THRESHOLD = 0.8
 MAX_BOX_RATIO = 2.0
 VETO_BELOW, VETO_SCORE = 0.2, 0.49  # just below the pipeline's icon threshold 0.5
+ALONE_FLOOR = 0.56  # calibrates to 0.35: the profile's screen.floating_icon_min_score, taken only on a floating picture's corner
 FUSION_WHY = ("chosen on the validation screens (seed 20251102, 125 icons) with benchmarks/proposer.py, confirm 0.5, "
               "alone 0.7/0.8/0.9 x veto 0/0.1/0.2/0.3: icon recall / precision of the icon stage: classifier alone "
               "0.792 / 0.604 (65 false x), alone 0.8 veto 0.2 0.944 / 0.881 (16), alone 0.7 veto 0.2 0.968 / 0.846 (22), "
@@ -464,11 +465,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 "log height, cells"]},
         "fusion": {"confirm_threshold": CONFIRM_THRESHOLD, "alone_threshold": ALONE_THRESHOLD,
                    "max_box_ratio": MAX_BOX_RATIO, "veto_below": VETO_BELOW, "veto_score": VETO_SCORE,
+                   "alone_floor": ALONE_FLOOR,
                    "meaning": "a proposal on a classical candidate lifts it to calibrate(p, confirm_threshold) when higher; "
                               "one no candidate explains (centres inside each other's boxes, sizes within max_box_ratio) "
                               "becomes a plain × at calibrate(p, alone_threshold) when p >= alone_threshold"
                               "; a candidate where the heat map stays below veto_below is scored at most veto_score "
-                              "(detector.proposer.ProposedIcons)",
+                              "(detector.proposer.ProposedIcons)"
+                              "; one from alone_floor up to alone_threshold is returned at calibrate(p, alone_threshold), "
+                              "under 0.5, and the pipeline takes it only on a floating picture's corner "
+                              "(screen.floating_icon_min_score)",
                    "why": FUSION_WHY},
         "training": {
             "generator": "datasets.synth.generate_set (defaults), the sets of models/train.py",

@@ -97,3 +97,21 @@ def test_a_fill_two_controls_share_is_cut_between_them(other: str, other_box: Bo
     close, _ = text_elements(rgb, spans, lexicon=load_lexicon(), profile=get_profile("cn-miit-2021"))
     assert close.kind == ElementKind.CLOSE_TEXT
     assert close.button is not None and close.button.to_list() == own.to_list()
+
+
+@pytest.mark.parametrize(
+    ("text", "tile", "kind"),
+    [
+        ("好", (330, 1470, 750, 1590), ElementKind.CLOSE_TEXT),  # a 140x40-dp pill: a dialog's button
+        ("好", (482, 1478, 598, 1594), ElementKind.TEXT),  # alone on a 39-dp square tile: an app's letter icon
+        ("OK", (482, 1478, 598, 1594), ElementKind.CLOSE_TEXT),  # a game dialog's round OK button
+    ],
+)
+def test_a_weak_word_alone_on_a_square_tile_is_a_letter_icon(text: str, tile: tuple[int, int, int, int],
+                                                             kind: ElementKind) -> None:
+    rgb = np.full((H, W, 3), 245, np.uint8)
+    x1, y1, x2, y2 = tile
+    rgb[y1:y2, x1:x2] = (226, 40, 130)
+    (element,) = text_elements(rgb, [TextSpan(text, Box(510, 1506, 570, 1566), 0.98)], lexicon=load_lexicon(),
+                               profile=get_profile("cn-miit-2021"))
+    assert element.kind == kind

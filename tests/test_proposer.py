@@ -4,6 +4,7 @@ with seeds no training used."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -193,6 +194,21 @@ def _candidate(box: Box, score: float) -> IconCandidate:
 
 
 FUSION = ProposerFusion(confirm_threshold=0.5, alone_threshold=0.8, max_box_ratio=2.0, veto_below=0.2, veto_score=0.49)
+
+
+def test_a_proposal_between_the_floor_and_the_alone_threshold_is_returned_below_the_icon_threshold(
+        fused: ProposedIcons) -> None:
+    """From ``alone_floor`` a proposal nothing explains comes back at calibrate(p, alone), under
+    0.5: only a corroborating stage (a floating picture's corner) takes it; below the floor it is
+    dropped as before."""
+    det = ProposedIcons(fused.base)
+    det.fusion = dataclasses.replace(FUSION, alone_floor=0.56)
+    gray = np.zeros((800, 400), np.float32)
+    heat = _heat({(12, 12): 0.9, (40, 80): 0.7, (20, 30): 0.5})
+    out = det.fuse([_candidate(Box(96, 96, 112, 112), 0.8)],
+                   [Proposal(Box(316, 636, 332, 652), 0.7), Proposal(Box(156, 236, 172, 252), 0.5)], heat, gray, 2.0)
+    assert [(tuple(round(v) for v in c.box.to_list()), c.score) for c in out] == [
+        ((96, 96, 112, 112), pytest.approx(0.8)), ((316, 636, 332, 652), pytest.approx(0.4375, abs=1e-3))]
 
 
 @pytest.mark.parametrize(("heat", "proposals", "expected"), [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from detector.screen import (
     beside_window,
     classify_screen,
     find_windows,
+    floating_picture,
     surround_peak,
     under_scrim,
     window_from_close,
@@ -273,13 +275,15 @@ SCRIM_CARD = Box(150, 600, 930, 1700)
 
 
 @pytest.mark.parametrize(("page", "control", "where", "expected"), [
-    ((60, 60, 60), (48, 48, 48), (990, 760), True),  # a dark disc beside the card, as dim as the page
+    ((60, 60, 60), (48, 48, 48), (990, 760), True),  # a dark ring around the dimmed page's own grey
+    ((60, 60, 60), (8, 8, 8), (990, 760), True),  # even a black ring: what shows inside it is the page
+    ((60, 60, 60), (66, 66, 66), (990, 760), True),  # the dimmed page's white: under the scrim
     ((60, 60, 60), (60, 60, 60), (990, 760), True),  # as bright as the dimmed page's brightest: still the page's
     ((60, 60, 60), (178, 178, 178), (540, 1800), False),  # a grey close button below the card: above the scrim
     ((60, 60, 60), (48, 48, 48), (540, 1200), False),  # on the card: the card's own
     ((235, 235, 235), (200, 200, 200), (990, 760), False),  # an undimmed page has no scrim to be under
 ])
-def test_a_control_beside_the_card_is_under_the_scrim_only_when_no_brighter_than_the_dimmed_page(
+def test_a_control_beside_the_card_is_under_the_scrim_when_as_bright_as_the_dimmed_pages_whites(
         page: tuple[int, int, int], control: tuple[int, int, int], where: tuple[int, int], expected: bool) -> None:
     img = _page(SCRIM_CARD, card_fill=(250, 250, 250), page=page)
     box = _button(img, *where, 26 * DENSITY / 2, control)
@@ -293,6 +297,19 @@ def _plain_x(img: Image.Image, cx: float, cy: float, r: float, colour: tuple[int
     draw.line([cx - r, cy - r, cx + r, cy + r], fill=colour, width=round(2 * DENSITY))
     draw.line([cx - r, cy + r, cx + r, cy - r], fill=colour, width=round(2 * DENSITY))
     return Box(cx - r - DENSITY, cy - r - DENSITY, cx + r + DENSITY, cy + r + DENSITY)
+
+
+def test_a_faint_filled_button_darker_than_the_dimmed_pages_whites_tells_nothing() -> None:
+    """A deliberately faint close button (a dark disc, a dark grey ×) drawn above the scrim looks
+    as it would under it: only a control showing the dimmed page's whites is the page's."""
+    img = _page(SCRIM_CARD, card_fill=(250, 250, 250), page=(60, 60, 60))
+    draw = ImageDraw.Draw(img)
+    cx, cy, r = SCRIM_CARD.x2 - 10 * DENSITY, SCRIM_CARD.y1 - 30 * DENSITY, 13 * DENSITY
+    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(14, 14, 14))
+    draw.line([cx - r / 2, cy - r / 2, cx + r / 2, cy + r / 2], fill=(34, 34, 34), width=round(2 * DENSITY))
+    rgb = np.asarray(img)
+    peak = surround_peak(rgb, SCRIM_CARD, PROFILE)
+    assert not under_scrim(rgb, Box(cx - r, cy - r, cx + r, cy + r), SCRIM_CARD, peak, PROFILE)
 
 
 @pytest.mark.parametrize(("page", "ink", "expected"), [
@@ -346,3 +363,132 @@ def test_a_box_of_dimmed_page_around_a_card_is_not_the_card(header: tuple[int, i
         assert first.iou(CARD) > 0.9, [w.box for w in windows]
     else:
         assert first.intersection(CARD) > 0.95 * CARD.area and first.y1 < PANEL.y1 + 20, [w.box for w in windows]
+
+
+def _dense_page() -> tuple[Image.Image, list[Element]]:
+    """A light, text-dense app page with no overlay: 16 list lines, each with a thumbnail."""
+    img = Image.new("RGB", (W, H), (246, 246, 246))
+    draw = ImageDraw.Draw(img)
+    texts = []
+    for i, y in enumerate(range(200, 2200, 125)):
+        box = Box(200, y, 760, y + 48)
+        draw.rectangle(box.to_list(), fill=(40, 40, 40))
+        draw.rounded_rectangle([48, y - 10, 168, y + 90], radius=12, fill=(120, 160, 200))
+        texts.append(Element(id=f"t{i}", kind=ElementKind.TEXT, box=box, score=0.95, source="ocr", text="新品上架"))
+    return img, texts
+
+
+def _picture(img: Image.Image, box: Box) -> None:
+    """A floating ad picture: a rounded square with a red envelope drawn in it."""
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle(box.to_list(), radius=10 * DENSITY, fill=(250, 210, 80), outline=(200, 60, 40),
+                           width=round(DENSITY))
+    draw.rectangle([box.x1 + box.width * 0.25, box.y1 + box.height * 0.2, box.x2 - box.width * 0.25,
+                    box.y2 - box.height * 0.2], fill=(220, 40, 40))
+
+
+def _corner_x(img: Image.Image, box: Box, *, right: bool = True) -> Box:
+    cx = box.x2 - 2 * DENSITY if right else box.x1 + 2 * DENSITY
+    return _plain_x(img, cx, box.y1 + 2 * DENSITY, 6 * DENSITY, (90, 90, 90))
+
+
+FLOAT = Box(W - 12 * DENSITY - 84 * DENSITY, 1300, W - 12 * DENSITY, 1300 + 84 * DENSITY)
+
+
+@pytest.mark.parametrize("right", [True, False], ids=["right-side", "left-side"])
+def test_a_floating_picture_at_the_side_with_a_x_on_its_corner_is_a_pop_up(right: bool) -> None:
+    img, texts = _dense_page()
+    pic = FLOAT if right else Box(12 * DENSITY, FLOAT.y1, 12 * DENSITY + FLOAT.width, FLOAT.y2)
+    _picture(img, pic)
+    x = _corner_x(img, pic, right=right)
+    rgb = np.asarray(img)
+    found = floating_picture(rgb, x, density=DENSITY, profile=PROFILE)
+    assert found is not None and found.iou(pic) > 0.85, found
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=x, score=0.7, source="model+proposer")
+    decision = classify_screen(rgb, [*texts, icon], profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+    assert decision.screen_type == ScreenType.POPUP, decision.reason
+    assert decision.window is not None and decision.window.iou(pic) > 0.85
+
+
+@pytest.mark.parametrize("case", ["grid-of-thumbnails", "column-of-thumbnails", "picture-in-the-middle", "no-picture",
+                                  "x-inside-the-picture"])
+def test_no_floating_picture(case: str) -> None:
+    """A photo grid's remove ×s, a picture away from the screen's sides, a × with nothing under
+    it and a mark inside a picture are no floating ad."""
+    img, texts = _dense_page()
+    pic = FLOAT
+    if case == "grid-of-thumbnails":
+        for k in (1, 2):
+            left = FLOAT.x1 - k * (FLOAT.width + 8 * DENSITY)
+            _picture(img, Box(left, FLOAT.y1, left + FLOAT.width, FLOAT.y2))
+    elif case == "column-of-thumbnails":
+        for k in (-1, 1):
+            top = FLOAT.y1 + k * (FLOAT.height + 12 * DENSITY)
+            _picture(img, Box(FLOAT.x1, top, FLOAT.x2, top + FLOAT.height))
+    elif case == "picture-in-the-middle":
+        pic = Box(W / 2 - FLOAT.width / 2, FLOAT.y1, W / 2 + FLOAT.width / 2, FLOAT.y2)
+    if case != "no-picture":
+        _picture(img, pic)
+    x = _corner_x(img, pic) if case != "x-inside-the-picture" else _plain_x(
+        img, pic.center[0], pic.center[1], 6 * DENSITY, (90, 90, 90))
+    assert floating_picture(np.asarray(img), x, density=DENSITY, profile=PROFILE) is None
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=x, score=0.7, source="model+proposer")
+    decision = classify_screen(np.asarray(img), [*texts, icon], profile=PROFILE, min_icon_score=0.5,
+                               text_lines=len(texts))
+    assert decision.screen_type == ScreenType.NONE, decision.reason
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Any:
+    from detector import Analyzer
+
+    return Analyzer()
+
+
+def _card_over_a_search_field(own_close: bool) -> np.ndarray:
+    """A pop-up card over a dimmed page whose search field it half hides: the field's clear disc
+    shows beside the card, level with its body; with ``own_close`` a white × above the card's
+    top-right corner, drawn over the scrim."""
+    from datasets.render import get_font
+
+    font = get_font("sans", False, 40)
+    img = Image.new("RGB", (W, H), (250, 250, 250))
+    draw = ImageDraw.Draw(img)
+    for y in range(300, H - 200, 160):
+        draw.text((60, y), "今天天气不错，适合出门走走", fill=(30, 30, 30), font=font)
+    draw.rounded_rectangle([40, 1100, 1040, 1190], radius=45, fill=(235, 235, 235))
+    draw.ellipse([960, 1120, 1010, 1170], fill=(150, 150, 150))
+    draw.line([972, 1132, 998, 1158], fill=(255, 255, 255), width=5)
+    draw.line([972, 1158, 998, 1132], fill=(255, 255, 255), width=5)
+    img = Image.fromarray((np.asarray(img).astype(np.float32) * 0.45).astype(np.uint8))  # the scrim
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle([150, 700, 930, 1500], radius=40, fill=(255, 255, 255))
+    draw.text((300, 800), "领取你的专属福利", fill=(20, 20, 20), font=font)
+    draw.rounded_rectangle([250, 1330, 830, 1440], radius=55, fill=(255, 80, 60))
+    draw.text((440, 1360), "立即领取", fill=(255, 255, 255), font=font)
+    if own_close:
+        _button(img, 880, 600, 42, (255, 255, 255))
+    return np.asarray(img)
+
+
+@pytest.mark.parametrize("own_close", [True, False], ids=["card-with-its-x", "card-with-no-close"])
+def test_the_dimmed_pages_clear_disc_beside_a_card_is_not_its_close_control(analyzer: Any, own_close: bool) -> None:
+    from detector.types import RuleId, Severity
+
+    report = analyzer.analyze(_png(_card_over_a_search_field(own_close)))
+    assert report.screen.screen_type == ScreenType.POPUP
+    closes = [e.box for e in report.screen.elements if e.kind.is_close_control]
+    if own_close:
+        assert len(closes) == 1 and closes[0].iou(Box(838, 558, 922, 642)) > 0.7, closes
+    else:
+        assert closes == []
+        missing = next(f for f in report.findings if f.rule == RuleId.CLOSE_MISSING)
+        assert missing.severity == Severity.FAIL
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG")
+    return buf.getvalue()
