@@ -52,7 +52,9 @@ def find_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings: ButtonSe
     leaks to the band's top or bottom is the page background, not a button. OCR boxes carry
     padding of their own, so when the ring at ``ring_offset`` lands outside a snug pill the ring
     is tried closer (``ring_offset_retries``). The ring's corners are left out of the sample and
-    the fill starts from the middle of its sides: a pill's rounded ends cut its corners off.
+    the fill starts from the middle of its sides: a pill's rounded ends cut its corners off. A
+    fill from one side of the screen to the other is the page too (a gradient can stop it short
+    of the band's top and bottom).
     """
     for offset in (settings.ring_offset, *settings.ring_offset_retries):
         box = _button_at(rgb, text_box, offset, settings)
@@ -104,6 +106,8 @@ def _button_at(rgb: npt.NDArray[np.uint8], text_box: Box, offset: float, setting
         return None
     if ys.min() == 0 or ys.max() == filled.shape[0] - 1:
         return None  # leaked out of the band: page background, not a button
+    if xs.min() == 0 and xs.max() == filled.shape[1] - 1:
+        return None  # from one side of the screen to the other: a band of the page, a button has ends
     box = Box(float(xs.min()), float(ys.min() + y1), float(xs.max() + 1), float(ys.max() + 1 + y1)).union(text_box)
     margin = min(settings.min_margin, offset) * th  # a closer ring: the fill is already known to reach it
     if (

@@ -213,6 +213,10 @@ class Analyzer:
             source="+".join(sorted({src for src, _ in candidates})) or "cv",
         )
         min_icon = self.profile.setting("detection", "icon_min_score")
+        # × glyphs among the status-bar icons are the system's, unless a full-screen ad has
+        # nothing else to close it (below): then one is its close control, hidden there.
+        status_icons = sorted((e for e in icons if e.score >= min_icon and in_status_bar(e.box, status_bar)),
+                              key=lambda e: -e.score)
         icons = [e for e in icons if not in_status_bar(e.box, status_bar)]
         # A × the detectors only half believe is taken when it sits on the corner of a floating ad
         # picture at the screen's side: the picture's geometry is the second piece of evidence.
@@ -270,6 +274,16 @@ class Analyzer:
                             or (near.contains_point(*e.box.center) and e.id not in dimmed | beside)]
             else:
                 elements = [e for e in elements if e.id not in dimmed & beside]
+        if decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
+            e.kind.is_close_control for e in elements
+        ):
+            # A full-screen ad with no close control anywhere else: a × among the status-bar
+            # icons (away from the screen's edges, clear of the clock and battery read there) is
+            # its close control, put where no one looks for it (CLOSE_HARD_TO_FIND judges it).
+            margin = self.profile.setting("units", "status_icon_edge_dp") * dens
+            hidden = [e for e in status_icons if margin <= e.box.center[0] <= w - margin
+                      and not any(s.box.intersection(e.box) > 0 for s in spans)]
+            elements += [dataclasses.replace(e, attrs=(*e.attrs, ("in_status_bar", True))) for e in hidden[:1]]
         if decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
             e.kind.is_close_control for e in elements
         ):

@@ -115,3 +115,23 @@ def test_a_weak_word_alone_on_a_square_tile_is_a_letter_icon(text: str, tile: tu
     (element,) = text_elements(rgb, [TextSpan(text, Box(510, 1506, 570, 1566), 0.98)], lexicon=load_lexicon(),
                                profile=get_profile("cn-miit-2021"))
     assert element.kind == kind
+
+
+def test_a_fill_across_the_whole_screen_is_no_button() -> None:
+    """An outlined Skip pill on a picture that fades from top to bottom: a ring sampled just
+    outside the outline floods the picture's band from one side of the screen to the other,
+    stopped above and below by the fade; that band is no button, the outlined pill is."""
+    from PIL import Image, ImageDraw
+
+    from detector.elements import ButtonSettings, find_button
+
+    red = np.clip(158 + 0.115 * (np.arange(H) - 1356), 0, 255)  # the picture's fade, ~3 levels in 30 rows
+    column = np.stack([red, np.full(H, 130.0), 110 - 0.05 * (np.arange(H) - 1356)], axis=1).clip(0, 255)
+    img = Image.fromarray(np.repeat(column.astype(np.uint8)[:, None, :], W, axis=1))
+    ImageDraw.Draw(img).rounded_rectangle([680, 1300, 889, 1413], radius=56, outline=(0, 0, 0), width=4)
+    rgb = np.asarray(img)
+    settings = ButtonSettings.from_profile(get_profile("cn-miit-2021"))
+    found = find_button(rgb, Box(704, 1302, 866, 1401), settings=settings)  # the OCR box, as wide as the pill's inside
+    assert found is None or found.width < 0.5 * W
+    inside = find_button(rgb, Box(730, 1330, 840, 1385), settings=settings)
+    assert inside is not None and inside.iou(Box(680, 1300, 889, 1413)) > 0.7

@@ -492,3 +492,47 @@ def _png(rgb: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, format="PNG")
     return buf.getvalue()
+
+
+def _splash_ad(*, status_x: bool, skip: bool) -> bytes:
+    """A full-screen ad: a picture, a bounded jump button and 广告, under a status bar (clock,
+    battery); optionally a white × among the status-bar icons and a 跳过 3 pill below the bar."""
+    from datasets.render import get_font
+
+    img = Image.new("RGB", (W, H), (30, 60, 140))
+    draw = ImageDraw.Draw(img)
+    rng = np.random.default_rng(3)
+    for _ in range(40):
+        x, y, r = rng.integers(0, W), rng.integers(200, H - 400), rng.integers(30, 160)
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(int(v) for v in rng.integers(60, 255, 3)))
+    draw.text((42, 18), "9:41", fill=(255, 255, 255), font=get_font("sans", False, 36))
+    draw.rectangle([W - 110, 28, W - 44, 56], outline=(255, 255, 255), width=3)
+    draw.rounded_rectangle([240, 1900, 840, 2040], radius=70, fill=(255, 255, 255))
+    draw.text((380, 1935), "点击跳转详情", fill=(30, 30, 30), font=get_font("sans", True, 56))
+    draw.text((60, 2200), "广告", fill=(230, 230, 230), font=get_font("sans", False, 30))
+    if status_x:  # 150 dp from the right, among the system icons, 10 dp
+        cx, cy, r = W - 150 * DENSITY, 42, 14
+        draw.line([cx - r, cy - r, cx + r, cy + r], fill=(255, 255, 255), width=4)
+        draw.line([cx - r, cy + r, cx + r, cy - r], fill=(255, 255, 255), width=4)
+    if skip:
+        draw.rounded_rectangle([W - 230, 140, W - 40, 220], radius=40, fill=(0, 0, 0))
+        draw.text((W - 195, 152), "跳过 3", fill=(255, 255, 255), font=get_font("sans", False, 44))
+    return _png(np.asarray(img))
+
+
+@pytest.mark.parametrize(("status_x", "skip", "expected"), [
+    (True, False, "status-bar ×"),  # nothing else closes the ad: the × hidden among the system icons
+    (True, True, "skip"),  # the ad's 跳过 closes it: the status bar's glyphs stay the system's
+    (False, False, None),  # nothing at all: CLOSE_MISSING
+], ids=["only-a-status-bar-x", "skip-and-a-status-bar-x", "no-close-control"])
+def test_a_full_screen_ad_with_nothing_else_is_closed_by_a_x_in_the_status_bar(
+        analyzer: Any, status_x: bool, skip: bool, expected: str | None) -> None:
+    report = analyzer.analyze(_splash_ad(status_x=status_x, skip=skip))
+    closes = [e for e in report.screen.elements if e.kind.is_close_control]
+    if expected is None:
+        assert closes == []
+    elif expected == "skip":
+        assert [e.kind for e in closes] == [ElementKind.CLOSE_COUNTDOWN]
+    else:
+        assert len(closes) == 1 and closes[0].kind == ElementKind.CLOSE_ICON and closes[0].attr("in_status_bar")
+        assert closes[0].box.iou(Box(W - 150 * DENSITY - 16, 26, W - 150 * DENSITY + 16, 58)) > 0.6
