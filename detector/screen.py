@@ -228,7 +228,11 @@ def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
         return None
     for y in range(min(sh, int(b.y1)) - 1, max(0, int(b.y1) - reach), -1):  # below-centre: the bottom edge above it
         run = _run_through(edges[y], cx)
-        if run and run[1] - run[0] >= min_w and abs((run[0] + run[1]) / 2 - cx) <= 0.06 * sw:
+        # the card is centred on its button: an end that runs on into the page's own edges
+        # beside the card is cut back to the other end's distance
+        half = min(cx - run[0], run[1] - cx) if run else 0
+        if run and 2 * half >= min_w:
+            run = (cx - half, cx + half)
             top = _card_sides(edges, run[0], run[1], y, -1, min_height=min_h, side_reach=side_reach,
                               max_gap=max_gap, min_cover=0.85)
             card = (run[0], top, run[1], y) if top is not None else None

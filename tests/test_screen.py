@@ -65,6 +65,16 @@ def test_card_above_a_centred_close_button(card_fill: tuple[int, int, int], page
     assert found is not None and found.iou(CARD) > 0.85
 
 
+def test_card_above_a_centred_close_button_whose_bottom_edge_runs_on_into_the_page() -> None:
+    """The dimmed page's divider meets the card's bottom edge on one side, so the edge through
+    the button runs on past the card's corner: the card is still the one centred on its button."""
+    img = _page(CARD, card_fill=(250, 250, 250), page=(60, 60, 60))
+    ImageDraw.Draw(img).rectangle([10, CARD.y2 - 6, CARD.x1 + 20, CARD.y2 - 1], fill=(250, 250, 250))
+    button = _button(img, CARD.center[0], CARD.y2 + 60 * DENSITY / 2 + 16 * DENSITY, 16 * DENSITY, (230, 230, 230))
+    found = window_from_close(np.asarray(img), button, density=DENSITY, profile=PROFILE)
+    assert found is not None and found.iou(CARD) > 0.85, found
+
+
 def test_card_below_a_close_button_above_its_corner() -> None:
     img = _page(CARD, card_fill=(250, 250, 250), page=(60, 60, 60))
     button = _button(img, CARD.x2 - 16 * DENSITY, CARD.y1 - 32 * DENSITY, 14 * DENSITY, (230, 230, 230))
