@@ -305,16 +305,19 @@ def _right_corner_picture(edges: npt.NDArray[np.bool_], cx: float, cy: float, si
 
 def floating_picture(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, profile: RuleProfile) -> Box | None:
     """The small floating ad picture (悬浮广告) a × sits on: a bounded, roughly square picture
-    (``floating_max_aspect``) of ``floating_min_dp``..``floating_max_dp`` at the screen's side (``floating_edge_dp``), the ×
-    on or just above its top-right or top-left corner, and no picture of its size beside it (a
-    photo grid's thumbnails carry a remove × at the same corner). No scrim dims the page under
+    (``floating_max_aspect``) of ``floating_min_dp``..``floating_max_dp`` at the screen's side
+    (``floating_edge_dp``), the × on or just above its top-right or top-left corner, and no
+    picture of its size beside, above or below it (a photo grid's or a list's thumbnails carry a
+    remove × at the same corner). No scrim dims the page under
     it, so :func:`find_windows` never sees it. ``None`` when no such picture holds the ×."""
     h, w = rgb.shape[:2]
     lo, hi = (profile.setting("screen", k) * density for k in ("floating_min_dp", "floating_max_dp"))
     edge = profile.setting("screen", "floating_edge_dp") * density
     max_aspect = profile.setting("screen", "floating_max_aspect")
     cx, cy = close.center
-    side = max(close.width, close.height, 8 * density)  # how far off the corner the × may sit
+    # how far off the picture's corner the × may sit: its own size, at least floating_corner_dp
+    side = max(close.width, close.height, profile.setting("screen", "floating_corner_dp") * density)
+    sibling = profile.setting("screen", "floating_sibling_tolerance")
     y1, y2 = max(0, int(cy - 0.6 * hi)), min(h, int(cy + 1.8 * hi))
     # the × on the top-right corner of a picture at the right side, or on the top-left one at the left
     for mirrored in (False, True):
@@ -335,7 +338,7 @@ def floating_picture(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, 
         fx1, fy1, fx2, fy2 = found
         long_side, short_side = max(fx2 - fx1, fy2 - fy1), min(fx2 - fx1, fy2 - fy1)
         if (not (lo <= short_side and long_side <= hi) or long_side > max_aspect * short_side
-                or _has_sibling(edges, found, side)):
+                or _has_sibling(edges, found, side, sibling)):
             continue
         if mirrored:
             fx1, fx2 = (x2 - x1) - fx2, (x2 - x1) - fx1
@@ -343,15 +346,17 @@ def floating_picture(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, 
     return None
 
 
-def _has_sibling(edges: npt.NDArray[np.bool_], pic: tuple[int, int, int, int], side: float) -> bool:
-    """Whether a picture of about the same size lines up with ``pic`` beside it (a grid of
-    thumbnails) or above or below it (a list's thumbnails): a floating picture stands alone."""
+def _has_sibling(edges: npt.NDArray[np.bool_], pic: tuple[int, int, int, int], side: float,
+                 tolerance: float) -> bool:
+    """Whether a picture of about the same size (within ``tolerance``) lines up with ``pic``
+    beside it (a grid of thumbnails) or above or below it (a list's thumbnails): a floating
+    picture stands alone."""
     x1, y1, x2, y2 = pic
     pw, ph = x2 - x1, y2 - y1
     eh = edges.shape[0]
 
     def similar(run: tuple[int, int] | None, length: int) -> bool:
-        return run is not None and 0.6 * length <= run[1] - run[0] <= 1.4 * length
+        return run is not None and (1 - tolerance) * length <= run[1] - run[0] <= (1 + tolerance) * length
 
     beside = x1 - pw // 2  # the middle of a neighbour to the left
     if beside > 0 and any(similar(_run_through(edges[y], beside), pw)
