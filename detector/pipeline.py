@@ -222,11 +222,16 @@ class Analyzer:
         # picture at the screen's side: the picture's geometry is the second piece of evidence.
         floating_min = self.profile.setting("screen", "floating_icon_min_score")
         top_band = self.profile.setting("screen", "top_band_fraction") * h
-        icons = [e if e.score >= min_icon else dataclasses.replace(e, score=min_icon,
-                                                                   attrs=(*e.attrs, ("floating_picture", True)))
-                 for e in icons
-                 if e.score >= min_icon or (e.score >= floating_min and e.box.center[1] > top_band
-                                            and floating_picture(rgb, e.box, density=dens, profile=self.profile))]
+        kept: list[Element] = []
+        for e in icons:
+            if e.score >= min_icon:
+                kept.append(e)
+            elif e.score >= floating_min and e.box.center[1] > top_band:
+                pic = floating_picture(rgb, e.box, density=dens, profile=self.profile)
+                if pic is not None:  # the picture found is kept with it, for the screen stage
+                    kept.append(dataclasses.replace(e, score=min_icon,
+                                                    attrs=(*e.attrs, ("floating_picture", pic.to_list()))))
+        icons = kept
         t = lap("icons", t)
 
         if not any(e.kind.is_close_control for e in texts + icons):

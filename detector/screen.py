@@ -165,10 +165,7 @@ def _edge_map(rgb: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.bool_], float]
     dimmed green page differs in hue, not in grey), with one-pixel wobble and small gaps along a
     line bridged. Returns the map and its scale (working px per original px)."""
     small, scale = _work_image(rgb)
-    edges = cv2.Canny(cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (3, 3), 0), 20, 60)
-    for channel in cv2.split(np.ascontiguousarray(small[:, :, :3])):
-        edges = cv2.bitwise_or(edges, cv2.Canny(cv2.GaussianBlur(channel, (3, 3), 0), 20, 60))
-    edges = cv2.dilate(edges, np.ones((2, 1), np.uint8))
+    edges = cv2.dilate(_colour_canny(small), np.ones((2, 1), np.uint8))
     edges = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((1, 9), np.uint8))
     return edges > 0, scale
 
@@ -260,14 +257,18 @@ def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
     return Box(x1 / scale, y1 / scale, x2 / scale, y2 / scale).clip(rgb.shape[1], rgb.shape[0])
 
 
-def _local_edges(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
-    """Edges of a small region at full resolution, in grey and in each colour channel, small
-    gaps along a line bridged."""
+def _colour_canny(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """Canny edges in grey and in each colour channel (a dark blue card on a dimmed green page
+    differs in hue, not in grey)."""
     edges = cv2.Canny(cv2.GaussianBlur(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), (3, 3), 0), 20, 60)
-    for channel in cv2.split(rgb):
+    for channel in cv2.split(np.ascontiguousarray(rgb[:, :, :3])):
         edges = cv2.bitwise_or(edges, cv2.Canny(cv2.GaussianBlur(channel, (3, 3), 0), 20, 60))
-    edges = cv2.dilate(edges, np.ones((2, 2), np.uint8))
-    return np.asarray(edges > 0)
+    return np.asarray(edges, np.uint8)
+
+
+def _local_edges(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    """Edges of a small region at full resolution, thickened by a pixel."""
+    return np.asarray(cv2.dilate(_colour_canny(rgb), np.ones((2, 2), np.uint8)) > 0)
 
 
 def _right_corner_picture(edges: npt.NDArray[np.bool_], cx: float, cy: float, side: float, lo: float,
@@ -550,7 +551,8 @@ def classify_screen(
     # overlay with no scrim and no card: the picture is its window.
     for e in closes:
         if e.kind == ElementKind.CLOSE_ICON and not _in_top_band(e, h, top_band):
-            pic = floating_picture(rgb, e.box, density=density, profile=profile)
+            known = e.attr("floating_picture")  # found already when the × was taken for it
+            pic = Box.from_xyxy(known) if known else floating_picture(rgb, e.box, density=density, profile=profile)
             if pic is not None:
                 return ScreenDecision(ScreenType.POPUP, pic, 0.6, "a floating picture at the screen's side, a × on its corner")
     for win in find_windows(rgb, profile=profile):

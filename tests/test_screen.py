@@ -142,6 +142,17 @@ def test_a_bright_card_on_a_dark_surround_is_a_pop_up_only_when_the_surround_is_
     assert decision.screen_type == expected, decision.reason
 
 
+def _text_lines(draw: ImageDraw.ImageDraw, rows: range, x1: int, x2: int,
+                ink: tuple[int, int, int]) -> list[Element]:
+    """List lines as OCR reads them: a 48-px band of the line's ink per row, and its element."""
+    texts = []
+    for i, y in enumerate(rows):
+        box = Box(x1, y, x2, y + 48)
+        draw.rectangle(box.to_list(), fill=ink)
+        texts.append(Element(id=f"t{i}", kind=ElementKind.TEXT, box=box, score=0.95, source="ocr", text="新品上架"))
+    return texts
+
+
 def _dense_page_with_a_close(size_dp: float, score: float, on_button: bool,
                              top_y: float = 1800) -> tuple[np.ndarray, list[Element]]:
     """A text-dense page (17 lines, no scrim, no card edges) with one ×, low on its right where
@@ -149,11 +160,7 @@ def _dense_page_with_a_close(size_dp: float, score: float, on_button: bool,
     in the top-left corner."""
     img = Image.new("RGB", (W, H), (246, 246, 246))
     draw = ImageDraw.Draw(img)
-    texts = []
-    for i, y in enumerate(range(200, 2100, 118)):
-        box = Box(60, y, 600, y + 48)
-        draw.rectangle(box.to_list(), fill=(60, 60, 60))
-        texts.append(Element(id=f"t{i}", kind=ElementKind.TEXT, box=box, score=0.95, source="ocr", text="新品上架"))
+    texts = _text_lines(draw, range(200, 2100, 118), 60, 600, (60, 60, 60))
     side = size_dp * DENSITY
     cx = 850 if top_y > H / 2 else 110  # low on the right, or at a toolbar's left end
     box = Box(cx - side / 2, top_y, cx + side / 2, top_y + side)
@@ -203,11 +210,7 @@ def _card_over_page(scrim: float, *, card_fill: tuple[int, int, int]) -> tuple[n
     with ``scrim`` > 0 everything but the card is dimmed by that much black."""
     img = Image.new("RGB", (W, H), (246, 246, 246))
     draw = ImageDraw.Draw(img)
-    texts = []
-    for i, y in enumerate(range(200, 2200, 125)):
-        box = Box(60, y, 620, y + 48)
-        draw.rectangle(box.to_list(), fill=(40, 40, 40))  # stands for the line's dark ink on the white page
-        texts.append(Element(id=f"t{i}", kind=ElementKind.TEXT, box=box, score=0.95, source="ocr", text="新品上架"))
+    texts = _text_lines(draw, range(200, 2200, 125), 60, 620, (40, 40, 40))
     page = (np.asarray(img).astype(np.float32) * (1.0 - scrim)).astype(np.uint8)
     rgb = np.ascontiguousarray(page)
     rgb[CARD.y1 : CARD.y2, CARD.x1 : CARD.x2] = card_fill
@@ -379,13 +382,10 @@ def _dense_page() -> tuple[Image.Image, list[Element]]:
     """A light, text-dense app page with no overlay: 16 list lines, each with a thumbnail."""
     img = Image.new("RGB", (W, H), (246, 246, 246))
     draw = ImageDraw.Draw(img)
-    texts = []
-    for i, y in enumerate(range(200, 2200, 125)):
-        box = Box(200, y, 760, y + 48)
-        draw.rectangle(box.to_list(), fill=(40, 40, 40))
+    rows = range(200, 2200, 125)
+    for y in rows:
         draw.rounded_rectangle([48, y - 10, 168, y + 90], radius=12, fill=(120, 160, 200))
-        texts.append(Element(id=f"t{i}", kind=ElementKind.TEXT, box=box, score=0.95, source="ocr", text="新品上架"))
-    return img, texts
+    return img, _text_lines(draw, rows, 200, 760, (40, 40, 40))
 
 
 def _picture(img: Image.Image, box: Box) -> None:
