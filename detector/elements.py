@@ -173,12 +173,15 @@ def _is_bare_number(text: str) -> bool:
     return text.strip().rstrip("sS秒").strip().isdigit()
 
 
-def _own_part(button: Box, span: TextSpan, classified: Sequence[tuple[TextSpan, TextCues]]) -> Box | None:
+def _own_part(button: Box, span: TextSpan, classified: Sequence[tuple[TextSpan, TextCues]], *,
+              min_label_aspect: float) -> Box | None:
     """The part of ``button`` that is ``span``'s own. A button has one label; a fill that also
     holds another (a word of two or more letters that is neither the countdown nor the ad mark a
     skip pill carries beside its 跳过: 广告 | 跳过 5) is shared by two controls: an iOS dialog's
     暂不开启 | 去开启 bar, a VIP去广告 | 跳过7 pill. It is cut halfway between the labels, where
-    its divider sits; ``None`` when another label overlaps this one's row and column both."""
+    its divider sits; ``None`` when another label overlaps this one's row and column both. A
+    word read in a box narrower than ``min_label_aspect`` of its height is a sliver of text the
+    card's edge clips, no label."""
     x1, y1, x2, y2 = button.x1, button.y1, button.x2, button.y2
     t = span.box
     for other, cues in classified:
@@ -186,6 +189,8 @@ def _own_part(button: Box, span: TextSpan, classified: Sequence[tuple[TextSpan, 
         if other is span or not button.contains_point(*o.center):
             continue
         if sum(ch.isalpha() for ch in other.text) < 2 or cues.countdown is not None or cues.ad_label:
+            continue
+        if o.width < min_label_aspect * o.height:
             continue
         if o.x2 <= t.x1:
             x1 = max(x1, (o.x2 + t.x1) / 2)
@@ -231,6 +236,7 @@ def text_elements(
     dens = density if density is not None else min(rgb.shape[:2]) / profile.setting("units", "baseline_width_dp")
     weak_max_px = profile.setting("detection", "weak_close_max_text_dp") * dens
     weak_tile_aspect = profile.setting("detection", "weak_close_min_button_aspect")
+    min_label_aspect = profile.setting("detection", "label_min_aspect")
     out: list[Element] = []
     for i, (span, cues) in enumerate(classified):
         kind = _kind_for(cues)
@@ -275,7 +281,8 @@ def text_elements(
                     ElementKind.CALL_TO_ACTION, ElementKind.SHAKE) or bare_number or cues.blocks_close:
             button = find_button(rgb, span.box, settings=buttons)
         if button is not None and kind.is_close_control:
-            button = _own_part(button, span, classified)  # a fill two controls share is cut between them
+            # a fill two controls share is cut between them
+            button = _own_part(button, span, classified, min_label_aspect=min_label_aspect)
         if (kind == ElementKind.CLOSE_TEXT and cues.close == "weak" and len(span.text.strip()) == 1
                 and button is not None and button.width < weak_tile_aspect * button.height):
             kind, button = ElementKind.TEXT, None  # 好 alone on a square tile: an app's letter icon, not a button

@@ -288,17 +288,22 @@ def _right_corner_picture(edges: npt.NDArray[np.bool_], cx: float, cy: float, si
         if run is None or run[1] < cx - 2 * side or not 0.6 * lo <= run[1] - run[0] <= hi + side:
             continue
         a, b = run
+        reach = max(3, int(side))
         for yb in range(yt + int(lo), min(eh - 1, yt + int(hi) + 1)):
-            bottom = _run_through(band[yb], (a + b) // 2)
-            if bottom is None or not 0.8 * (b - a) <= bottom[1] - bottom[0] <= hi + side:
+            # the bottom edge under the same column, ending where the top one does (the picture's
+            # right side); either may run on past the picture's left side into the page's own
+            # edges (a thumbnail's border level with it), so the shorter one gives the width
+            bottom = _run_through(band[yb], probe)
+            if (bottom is None or not 0.6 * lo <= bottom[1] - bottom[0] <= hi + side
+                    or abs(bottom[1] - b) > reach):
                 continue
+            inner_left = max(a, bottom[0])
             rows = edges[yt + (yb - yt) // 4 : yb - (yb - yt) // 4]
-            reach = max(3, int(side))
             cover = rows.mean(axis=0)
-            left = np.flatnonzero(cover[max(0, min(a, bottom[0]) - reach) : max(a, bottom[0]) + 3] >= 0.8)
+            left = np.flatnonzero(cover[max(0, inner_left - reach) : inner_left + 3] >= 0.8)
             right = np.flatnonzero(cover[max(0, min(b, bottom[1]) - 3) : max(b, bottom[1]) + reach] >= 0.8)
             if left.size and right.size:
-                x1 = max(0, min(a, bottom[0]) - reach) + int(left[0])
+                x1 = max(0, inner_left - reach) + int(left[0])
                 x2 = max(0, min(b, bottom[1]) - 3) + int(right[-1]) + 1
                 return (x1, yt, x2, yb + 1)
     return None
@@ -343,7 +348,11 @@ def floating_picture(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, 
             continue
         if mirrored:
             fx1, fx2 = (x2 - x1) - fx2, (x2 - x1) - fx1
-        return Box(x1 + fx1, y1 + fy1, x1 + fx2, y1 + fy2)
+        pic = Box(x1 + fx1, y1 + fy1, x1 + fx2, y1 + fy2)
+        corner_x = pic.x1 if mirrored else pic.x2
+        if abs(cx - corner_x) > side or abs(cy - pic.y1) > side:
+            continue  # a mark inside the picture (its own art, its call to action), not on its corner
+        return pic
     return None
 
 
@@ -360,7 +369,13 @@ def _has_sibling(edges: npt.NDArray[np.bool_], pic: tuple[int, int, int, int], s
         return run is not None and (1 - tolerance) * length <= run[1] - run[0] <= (1 + tolerance) * length
 
     beside = x1 - pw // 2  # the middle of a neighbour to the left
-    if beside > 0 and any(similar(_run_through(edges[y], beside), pw)
+
+    def neighbour(run: tuple[int, int] | None) -> bool:
+        # a neighbour ends before this picture starts (the edge map is thickened by a pixel or
+        # two); a top edge that runs on into this one's is a line of the page level with it
+        return similar(run, pw) and run is not None and run[1] <= x1 + 2
+
+    if beside > 0 and any(neighbour(_run_through(edges[y], beside))
                           for y in range(max(0, y1 - int(side)), min(eh, y1 + int(side)))):
         return True
     mid = (x1 + x2) // 2

@@ -88,6 +88,8 @@ def test_status_bar_text_is_system_ui_unless_it_is_a_dismiss_phrase(text: str, k
         ("去开启", Box(700, 1040, 830, 1080), Box(40, 1000, 515, 1120)),
         # a skip pill that also carries its ad mark (广告 | 跳过): the whole pill is the control's
         ("广告", Box(700, 1040, 780, 1080), Box(40, 1000, 1040, 1120)),
+        # a sliver of the dimmed page's line read at the card's edge (3 px by 40): no second label
+        ("今天", Box(40, 1040, 43, 1080), Box(40, 1000, 1040, 1120)),
     ],
 )
 def test_a_fill_two_controls_share_is_cut_between_them(other: str, other_box: Box, own: Box) -> None:

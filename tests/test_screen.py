@@ -388,13 +388,14 @@ def _dense_page() -> tuple[Image.Image, list[Element]]:
     return img, _text_lines(draw, rows, 200, 760, (40, 40, 40))
 
 
-def _picture(img: Image.Image, box: Box) -> None:
-    """A floating ad picture: a rounded square with a red envelope drawn in it."""
+def _picture(img: Image.Image, box: Box, *, outline: bool = True, envelope: bool = True) -> None:
+    """A floating ad picture: a rounded square, outlined, with a red envelope drawn in it."""
     draw = ImageDraw.Draw(img)
-    draw.rounded_rectangle(box.to_list(), radius=10 * DENSITY, fill=(250, 210, 80), outline=(200, 60, 40),
-                           width=round(DENSITY))
-    draw.rectangle([box.x1 + box.width * 0.25, box.y1 + box.height * 0.2, box.x2 - box.width * 0.25,
-                    box.y2 - box.height * 0.2], fill=(220, 40, 40))
+    draw.rounded_rectangle(box.to_list(), radius=10 * DENSITY, fill=(250, 210, 80),
+                           outline=(200, 60, 40) if outline else None, width=round(DENSITY))
+    if envelope:
+        draw.rectangle([box.x1 + box.width * 0.25, box.y1 + box.height * 0.2, box.x2 - box.width * 0.25,
+                        box.y2 - box.height * 0.2], fill=(220, 40, 40))
 
 
 def _corner_x(img: Image.Image, box: Box, *, right: bool = True) -> Box:
@@ -405,11 +406,16 @@ def _corner_x(img: Image.Image, box: Box, *, right: bool = True) -> Box:
 FLOAT = Box(W - 12 * DENSITY - 84 * DENSITY, 1300, W - 12 * DENSITY, 1300 + 84 * DENSITY)
 
 
-@pytest.mark.parametrize("right", [True, False], ids=["right-side", "left-side"])
-def test_a_floating_picture_at_the_side_with_a_x_on_its_corner_is_a_pop_up(right: bool) -> None:
+@pytest.mark.parametrize(("right", "level_with_a_card"), [(True, False), (False, False), (True, True)],
+                         ids=["right-side", "left-side", "top-edge-level-with-a-page-card"])
+def test_a_floating_picture_at_the_side_with_a_x_on_its_corner_is_a_pop_up(right: bool,
+                                                                           level_with_a_card: bool) -> None:
     img, texts = _dense_page()
     pic = FLOAT if right else Box(12 * DENSITY, FLOAT.y1, 12 * DENSITY + FLOAT.width, FLOAT.y2)
-    _picture(img, pic)
+    if level_with_a_card:  # a page card it hides the corner of: the card's bottom edge runs on past the picture's left
+        ImageDraw.Draw(img).rectangle([FLOAT.x1 - 50 * DENSITY, FLOAT.y1 - 100 * DENSITY, FLOAT.x2 - 4 * DENSITY, FLOAT.y1],
+                                      fill=(150, 190, 120))
+    _picture(img, pic, outline=not level_with_a_card)  # unoutlined: the card's edge and its top are one line
     x = _corner_x(img, pic, right=right)
     rgb = np.asarray(img)
     found = floating_picture(rgb, x, density=DENSITY, profile=PROFILE)
@@ -421,7 +427,7 @@ def test_a_floating_picture_at_the_side_with_a_x_on_its_corner_is_a_pop_up(right
 
 
 @pytest.mark.parametrize("case", ["grid-of-thumbnails", "column-of-thumbnails", "picture-in-the-middle", "no-picture",
-                                  "x-inside-the-picture"])
+                                  "x-inside-the-picture", "x-down-the-pictures-side"])
 def test_no_floating_picture(case: str) -> None:
     """A photo grid's remove ×s, a picture away from the screen's sides, a × with nothing under
     it and a mark inside a picture are no floating ad."""
@@ -438,9 +444,13 @@ def test_no_floating_picture(case: str) -> None:
     elif case == "picture-in-the-middle":
         pic = Box(W / 2 - FLOAT.width / 2, FLOAT.y1, W / 2 + FLOAT.width / 2, FLOAT.y2)
     if case != "no-picture":
-        _picture(img, pic)
-    x = _corner_x(img, pic) if case != "x-inside-the-picture" else _plain_x(
-        img, pic.center[0], pic.center[1], 6 * DENSITY, (90, 90, 90))
+        _picture(img, pic, envelope=case != "x-down-the-pictures-side")
+    if case == "x-inside-the-picture":
+        x = _plain_x(img, pic.center[0], pic.center[1], 6 * DENSITY, (90, 90, 90))
+    elif case == "x-down-the-pictures-side":  # the picture's own mark, 20 dp below its corner
+        x = _plain_x(img, pic.x2 - 10 * DENSITY, pic.y1 + 20 * DENSITY, 6 * DENSITY, (90, 90, 90))
+    else:
+        x = _corner_x(img, pic)
     assert floating_picture(np.asarray(img), x, density=DENSITY, profile=PROFILE) is None
     icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=x, score=0.7, source="model+proposer")
     decision = classify_screen(np.asarray(img), [*texts, icon], profile=PROFILE, min_icon_score=0.5,
