@@ -834,8 +834,7 @@ def _compose_sheet(st: SceneState) -> None:
     title = str(st.pick(("开通会员 限时特惠", "新人专享礼包", "限时5折特惠", "领取你的专属福利"),
                         ("Go Premium", "Limited-time offer", "Your welcome gift")))
     tm = text_mask(title, 20 * st.d, bold=True)
-    c.blend(st.dp(20), y, tm, ink)
-    st.occupied.append((st.dp(20), y, st.dp(20) + tm.shape[1], y + tm.shape[0]))
+    title_y = y  # drawn once the close button's corner is known: a top-left × comes first on its row
     st.text(title)
     y += tm.shape[0] + st.dp(16)
     bh_pic = int((bottom - y) * 0.35)
@@ -863,8 +862,12 @@ def _compose_sheet(st: SceneState) -> None:
         x = st.w - m - s.w if zone == "window-top-right" else m
         put_control(st, s, x, y0 + m, None, zone, prefer_light=dark)
         st.notes.append(f"bottom sheet, close at {zone}")
+        title_x = st.dp(20) if zone == "window-top-right" else m + s.w + st.dp(8)
     else:
         st.notes.append("bottom sheet, no close control")
+        title_x = st.dp(20)
+    c.blend(title_x, title_y, tm, ink)
+    st.occupied.append((title_x, title_y, title_x + tm.shape[1], title_y + tm.shape[0]))
 
 
 def _compose_floating_icon(st: SceneState) -> None:

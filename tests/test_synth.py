@@ -347,3 +347,25 @@ def test_outlined_icon_is_a_visible_button(style: str) -> None:
     first_ink = int(np.argmax(diagonal > 100))  # from the box corner inwards: the outline
     # a rounded square's corner (radius 0.22 of the side) lies 4 px in, a circle's 9 px (0.146 of the side)
     assert (first_ink <= 5) == (style == "outlined_square"), first_ink
+
+
+def test_a_sheets_close_button_keeps_clear_of_its_title() -> None:
+    """A bottom sheet closed from its top-left corner starts its title after the × (a real sheet
+    never draws its close button over its own title)."""
+    from datasets.render import Canvas
+    from datasets.scenes import SceneState, _compose_sheet
+
+    left = 0
+    for seed in range(60):
+        st = SceneState(rng=np.random.default_rng(seed), canvas=Canvas.solid(720, 1600, (255, 255, 255)), d=2.0,
+                        screen="popup", zh=bool(seed % 2), facts=ScreenFacts("popup"))
+        _compose_sheet(st)
+        if not st.controls:
+            continue
+        x1, y1, x2, y2 = st.controls[0]["box"]
+        assert st.window is not None
+        inside = [b for b in st.occupied if list(b) != [x1, y1, x2, y2] and b[1] >= st.window[1]]
+        tx1, ty1, tx2, ty2 = min(inside, key=lambda b: b[1])  # the title: the sheet's top line
+        assert x2 <= tx1 or tx2 <= x1 or y2 <= ty1 or ty2 <= y1, (seed, st.controls[0], (tx1, ty1, tx2, ty2))
+        left += st.control_truth[0]["zone"] == "window-top-left"
+    assert left >= 3  # the top-left corner was drawn often enough to mean something
