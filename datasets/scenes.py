@@ -470,7 +470,11 @@ def compose_splash(st: SceneState) -> None:
         app_icon(c, rng, (st.w - s) // 2, int(pic_bottom * 0.38), s, name)
         ink = (255, 255, 255) if luminance(pal[0]) < 0.4 else (30, 30, 30)
         tm = text_mask(name, 24 * st.d, bold=True)
-        c.blend((st.w - tm.shape[1]) // 2, int(pic_bottom * 0.38) + s + st.dp(16), tm, ink)
+        name_y = int(pic_bottom * 0.38) + s + st.dp(16)
+        c.blend((st.w - tm.shape[1]) // 2, name_y, tm, ink)
+        # the logo and the name are the screen's content: no control is drawn over them
+        st.occupied.append((min((st.w - s) // 2, (st.w - tm.shape[1]) // 2), int(pic_bottom * 0.38),
+                            max((st.w + s) // 2, (st.w + tm.shape[1]) // 2), name_y + tm.shape[0]))
         st.notes.append("app's own launch screen (not an ad)")
         st.text(name)
     if band_h:

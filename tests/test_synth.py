@@ -369,3 +369,26 @@ def test_a_sheets_close_button_keeps_clear_of_its_title() -> None:
         assert x2 <= tx1 or tx2 <= x1 or y2 <= ty1 or ty2 <= y1, (seed, st.controls[0], (tx1, ty1, tx2, ty2))
         left += st.control_truth[0]["zone"] == "window-top-left"
     assert left >= 3  # the top-left corner was drawn often enough to mean something
+
+
+def test_a_launch_screens_skip_control_keeps_clear_of_its_logo_and_name() -> None:
+    """An app's own launch screen draws its skip control beside its logo and name, not over them
+    (the generator once put a 跳过广告 pill across the app's name)."""
+    from datasets.render import Canvas
+    from datasets.scenes import SceneState, compose_splash
+
+    checked = 0
+    for seed in range(120):
+        st = SceneState(rng=np.random.default_rng(seed), canvas=Canvas.solid(720, 1600, (255, 255, 255)), d=2.0,
+                        screen="splash", zh=bool(seed % 2), facts=ScreenFacts("splash"))
+        compose_splash(st)
+        if not any("launch screen" in n for n in st.notes) or not st.controls:
+            continue
+        x1, y1, x2, y2 = st.controls[0]["box"]
+        # the logo with the name under it: the screen's one centred block
+        content = [b for b in st.occupied if abs(b[0] + b[2] - 720) <= 2 and list(b) != [x1, y1, x2, y2]]
+        assert content, st.occupied
+        for bx1, by1, bx2, by2 in content:
+            assert x2 <= bx1 or bx2 <= x1 or y2 <= by1 or by2 <= y1, (seed, st.controls[0], content)
+        checked += 1
+    assert checked >= 10
