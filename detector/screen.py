@@ -112,6 +112,13 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
         found.append(made[0])
         rects.append((x, y, x + cw, y + ch, made[1]))
 
+    sheet_top = _open_sheet_top(edges > 0, lum, bars, profile)
+    if sheet_top is not None and min_area <= float(sw * (sh - sheet_top)) <= max_area and sh - sheet_top >= min_height:
+        made = candidate(0, sheet_top, sw, sh - sheet_top)
+        if made is not None and not any(made[0].box.iou(f.box) > 0.9 for f in found):
+            found.append(made[0])
+            rects.append((0, sheet_top, sw, sh, made[1]))
+
     # Under a scrim the page's own panels (a video card, a list) can close one contour with the
     # card above them. Such a box is no card: the part of it the inner card leaves is as dim as
     # the page around, while a card's own surface around its picture is not. A picture header
@@ -158,6 +165,53 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
         return (not floats, k in page_boxes, -f.box.area)
 
     return [found[k] for k in sorted(range(len(found)), key=preference)]
+
+
+def _open_sheet_top(edges: npt.NDArray[np.bool_], lum: npt.NDArray[np.float64], bars: tuple[int, int],
+                    profile: RuleProfile) -> int | None:
+    """The top edge (working px row) of a bottom sheet whose outline never closes: on a phone
+    with gesture navigation a sheet runs into the screen's bottom and sides, and only its top edge
+    shows. That is the lowest edge across the width (``screen.sheet_edge_cover`` of the columns
+    between its rounded corners) with a scrim above it, the page's brightest pixels dimmed under
+    ``screen.scrim_peak_luminance``, and the sheet's surface just under it lighter than the page
+    just over it (``screen.dim_luminance_ratio``) and than any dimmed page (the scrim's peak) in as
+    many columns and, past the sheet's rounded corners, at the screen's first and last columns.
+    A dark sheet is not found this way. ``None`` when no such edge."""
+    sh, sw = edges.shape
+    cover = profile.setting("screen", "sheet_edge_cover")
+    scrim_peak = profile.setting("screen", "scrim_peak_luminance")
+    peak_q = profile.setting("screen", "surround_peak_percentile")
+    dim_limit = profile.setting("screen", "dim_luminance_ratio")
+    corner = round(0.1 * sw)  # a sheet's rounded top corners curve away from the row
+    top, bottom = max(1, bars[0]), min(sh - 1, bars[1])
+    for y in range(bottom - 2, top, -1):
+        if edges[y - 1 : y + 2, corner : sw - corner].any(axis=0).mean() < cover:
+            continue
+        above = lum[top : y - 1]
+        below = lum[y + 2 : bottom]
+        if not above.size or not below.size:
+            return None
+        page_peak = float(np.percentile(above, peak_q))
+        if page_peak >= scrim_peak:
+            continue  # a line inside a sheet (its own light rows lie above it) or on a live page
+        # right under the edge lies the sheet's own surface, lighter than the dimmed page right
+        # above it all along the width (an app bar's lower edge has dimmed page on both sides)
+        k = max(2, round(0.01 * sh))
+        over = lum[max(0, y - 2 - k) : y - 2, corner : sw - corner].mean(axis=0)
+        under = lum[y + 3 : y + 3 + k, corner : sw - corner].mean(axis=0)
+        # (and brighter than a scrim lets any page be: a dimmed page under an app bar is no sheet)
+        lit = (((over + 0.05) / (under + 0.05) <= dim_limit) & (under >= scrim_peak)).mean() \
+            if under.size and over.size else 0.0
+        # and it reaches both sides of the screen: past its rounded corners its surface lies at
+        # the screen's first and last columns (a card's edge across most of the width leaves
+        # the dimmed page there)
+        sides = lum[y + 3 * k : y + 6 * k]
+        edge_cols = max(1, round(0.02 * sw))
+        reaches = bool(sides.size) and all(
+            (float(over.mean()) + 0.05) / (float(col.mean()) + 0.05) <= dim_limit and float(col.mean()) >= scrim_peak
+            for col in (sides[:, :edge_cols], sides[:, sw - edge_cols:]))
+        return y if lit >= cover and reaches and float(np.percentile(below, peak_q)) > page_peak else None
+    return None
 
 
 def _edge_map(rgb: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.bool_], float]:
@@ -305,8 +359,21 @@ def _right_corner_picture(edges: npt.NDArray[np.bool_], cx: float, cy: float, si
             if left.size and right.size:
                 x1 = max(0, inner_left - reach) + int(left[0])
                 x2 = max(0, min(b, bottom[1]) - 3) + int(right[-1]) + 1
-                return (x1, yt, x2, yb + 1)
+                if not _crossed(edges[yt + 3 : yb - 2], x1, reach):
+                    return (x1, yt, x2, yb + 1)
     return None
+
+
+def _crossed(rows: npt.NDArray[np.bool_], x: int, reach: int) -> bool:
+    """Whether a horizontal edge in ``rows`` runs through column ``x`` from ``reach`` px on one
+    side to ``reach`` px on the other: a line of the page passing through, so ``x`` is no
+    picture's side (the page under a floating picture stops at its sides; the picture's own art
+    stops inside them)."""
+    for row in rows:
+        run = _run_through(row, x + 3)
+        if run is not None and run[0] < x - reach and run[1] > x + reach:
+            return True
+    return False
 
 
 def floating_picture(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, profile: RuleProfile) -> Box | None:
@@ -562,14 +629,6 @@ def classify_screen(
     close_cards = [c for c in (window_from_close(rgb, e.button or e.box, density=density, profile=profile)
                                for e in sure_icons) if c is not None]
 
-    # A small floating ad picture at the screen's side with a × on its corner (悬浮广告) is an
-    # overlay with no scrim and no card: the picture is its window.
-    for e in closes:
-        if e.kind == ElementKind.CLOSE_ICON and not _in_top_band(e, h, top_band):
-            known = e.attr("floating_picture")  # found already when the × was taken for it
-            pic = Box.from_xyxy(known) if known else floating_picture(rgb, e.box, density=density, profile=profile)
-            if pic is not None:
-                return ScreenDecision(ScreenType.POPUP, pic, 0.6, "a floating picture at the screen's side, a × on its corner")
     for win in find_windows(rgb, profile=profile):
         floats = win.box.x1 > 0.02 * w and win.box.x2 < 0.98 * w
         sheet = win.box.y2 > 0.97 * h  # a bottom sheet may span the width
@@ -610,6 +669,16 @@ def classify_screen(
         if _dialog_card(card, near, elements, text_closes) and not invites:
             return ScreenDecision(ScreenType.DIALOG, card, 0.6, "a card with dismiss text or dialog wording, its × beside it")
         return ScreenDecision(ScreenType.POPUP, card, 0.6, "a card with its close button centred below it or above its corner")
+    # A small floating ad picture at the screen's side with a × on its corner (悬浮广告) is an
+    # overlay with no scrim and no card: the picture is its window. A card over a scrim or one a
+    # sure close button names (above) comes first: there a thumbnail with a ×-like mark on its
+    # corner is the page's.
+    for e in closes:
+        if e.kind == ElementKind.CLOSE_ICON and not _in_top_band(e, h, top_band):
+            known = e.attr("floating_picture")  # found already when the × was taken for it
+            pic = Box.from_xyxy(known) if known else floating_picture(rgb, e.box, density=density, profile=profile)
+            if pic is not None:
+                return ScreenDecision(ScreenType.POPUP, pic, 0.6, "a floating picture at the screen's side, a × on its corner")
     corner_icons = [e for e in closes if e.kind == ElementKind.CLOSE_ICON and _top_right(e, w, h, top_band)
                     and min(e.box.width, e.box.height) >= corner_px]
     # A page that a corner × closes and that asks for one action (a bounded call-to-action

@@ -427,7 +427,7 @@ def test_a_floating_picture_at_the_side_with_a_x_on_its_corner_is_a_pop_up(right
 
 
 @pytest.mark.parametrize("case", ["grid-of-thumbnails", "column-of-thumbnails", "picture-in-the-middle", "no-picture",
-                                  "x-inside-the-picture", "x-down-the-pictures-side"])
+                                  "x-inside-the-picture", "x-down-the-pictures-side", "a-page-line-through-it"])
 def test_no_floating_picture(case: str) -> None:
     """A photo grid's remove ×s, a picture away from the screen's sides, a × with nothing under
     it and a mark inside a picture are no floating ad."""
@@ -445,6 +445,8 @@ def test_no_floating_picture(case: str) -> None:
         pic = Box(W / 2 - FLOAT.width / 2, FLOAT.y1, W / 2 + FLOAT.width / 2, FLOAT.y2)
     if case != "no-picture":
         _picture(img, pic, envelope=case != "x-down-the-pictures-side")
+    if case == "a-page-line-through-it":  # drawn over it: the "picture" is the page's own boxes, not on top
+        ImageDraw.Draw(img).line([0, pic.center[1], W, pic.center[1]], fill=(60, 60, 60), width=round(DENSITY))
     if case == "x-inside-the-picture":
         x = _plain_x(img, pic.center[0], pic.center[1], 6 * DENSITY, (90, 90, 90))
     elif case == "x-down-the-pictures-side":  # the picture's own mark, 20 dp below its corner
@@ -556,3 +558,72 @@ def test_a_full_screen_ad_with_nothing_else_is_closed_by_a_x_in_the_status_bar(
     else:
         assert len(closes) == 1 and closes[0].kind == ElementKind.CLOSE_ICON and closes[0].attr("in_status_bar")
         assert closes[0].box.iou(Box(W - 150 * DENSITY - 16, 26, W - 150 * DENSITY + 16, 58)) > 0.6
+
+
+def _open_sheet(scrim: float) -> tuple[np.ndarray, list[Element], Box]:
+    """A text-dense page dimmed by ``scrim``, under a white sheet from 45 % of the height to the
+    screen's bottom and sides (gesture navigation: no bar closes its outline), with rounded top
+    corners and a few lines and a button of its own."""
+    img = Image.new("RGB", (W, H), (246, 246, 246))
+    texts = _text_lines(ImageDraw.Draw(img), range(200, 2200, 125), 60, 620, (40, 40, 40))
+    dimmed = Image.fromarray((np.asarray(img).astype(np.float32) * (1.0 - scrim)).astype(np.uint8))
+    sheet = Box(0, round(0.45 * H), W, H)
+    draw = ImageDraw.Draw(dimmed)
+    draw.rounded_rectangle([0, sheet.y1, W - 1, H + 60], radius=16 * DENSITY, fill=(255, 255, 255))
+    _text_lines(draw, range(sheet.y1 + 200, sheet.y1 + 600, 120), 72, 700, (30, 30, 30))
+    draw.rounded_rectangle([72, H - 260, W - 72, H - 120], radius=70, fill=(230, 60, 90))
+    return np.asarray(dimmed), texts, sheet
+
+
+@pytest.mark.parametrize(("scrim", "found"), [(0.5, True), (0.0, False)],
+                         ids=["over-a-scrim", "a-live-page-with-a-white-panel"])
+def test_a_bottom_sheet_that_runs_into_the_screens_edges_is_a_window(scrim: float, found: bool) -> None:
+    """A sheet's outline never closes where it meets the screen's bottom and sides; its top edge
+    across the width, the dimmed page above and the bright sheet below make it a window."""
+    rgb, texts, sheet = _open_sheet(scrim)
+    windows = find_windows(rgb, profile=PROFILE)
+    assert any(w.box.iou(sheet) > 0.95 for w in windows) == found, windows
+    if found:
+        side = 20 * DENSITY
+        corner = Box(W - 16 * DENSITY - side, sheet.y1 + 16 * DENSITY, W - 16 * DENSITY, sheet.y1 + 16 * DENSITY + side)
+        icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=corner, score=0.99, source="cv+model")
+        decision = classify_screen(rgb, [*texts, icon], profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+        assert decision.screen_type == ScreenType.POPUP, decision.reason
+        assert decision.window is not None and decision.window.iou(sheet) > 0.95
+
+
+@pytest.mark.parametrize("bar", ["divider", "coloured-app-bar"])
+def test_an_app_bars_edge_over_a_dimmed_page_is_no_sheet(bar: str) -> None:
+    """The app bar's lower edge runs across the width with the dimmed page above it, and a card
+    floats below it: the page under the edge is dimmed too (as dim as above it, or lighter than a
+    dark bar but no brighter than a scrim lets a page be), so no sheet starts there."""
+    img = Image.new("RGB", (W, H), (246, 246, 246))
+    draw = ImageDraw.Draw(img)
+    if bar == "divider":
+        draw.line([0, 80 * DENSITY, W, 80 * DENSITY], fill=(200, 200, 200), width=round(DENSITY))
+    else:
+        draw.rectangle([0, 0, W, 80 * DENSITY], fill=(150, 40, 120))
+    texts = _text_lines(draw, range(400, 2200, 125), 60, 620, (40, 40, 40))
+    rgb = np.ascontiguousarray((np.asarray(img).astype(np.float32) * 0.5).astype(np.uint8))
+    rgb[600:1560, 270:810] = 255  # a card narrow enough that its top edge is no edge across the width
+    assert texts
+    assert not any(w.box.x1 == 0 and w.box.y2 == H for w in find_windows(rgb, profile=PROFILE))
+
+
+def test_a_card_over_a_scrim_comes_before_a_floating_picture_under_it() -> None:
+    """Under a scrim, a picture at the screen's side with a ×-like mark on its corner is the
+    dimmed page's (a grid thumbnail's art): the card over the scrim is the window."""
+    img, texts = _dense_page()
+    pic = Box(FLOAT.x1, 1700, FLOAT.x2, 1700 + FLOAT.height)
+    _picture(img, pic)
+    mark = _corner_x(img, pic)
+    assert floating_picture(np.asarray(img), mark, density=DENSITY, profile=PROFILE) is not None
+    rgb = np.ascontiguousarray((np.asarray(img).astype(np.float32) * 0.5).astype(np.uint8))
+    rgb[CARD.y1 : CARD.y2, CARD.x1 : CARD.x2] = 250
+    side = 20 * DENSITY
+    corner = Box(CARD.x2 - 16 * DENSITY - side, CARD.y1 + 16 * DENSITY, CARD.x2 - 16 * DENSITY, CARD.y1 + 16 * DENSITY + side)
+    elements = [*texts, Element(id="i0", kind=ElementKind.CLOSE_ICON, box=corner, score=0.99, source="cv+model"),
+                Element(id="i1", kind=ElementKind.CLOSE_ICON, box=mark, score=0.5, source="model+proposer")]
+    decision = classify_screen(rgb, elements, profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+    assert decision.screen_type == ScreenType.POPUP, decision.reason
+    assert decision.window is not None and decision.window.iou(CARD) > 0.85, decision
