@@ -129,6 +129,19 @@ def _icon_elements(candidates: Sequence[IconCandidate], texts: Sequence[Element]
     return out
 
 
+def ad_corner_icon(half_believed: Sequence[Element], elements: Sequence[Element], *, width: int,
+                   min_score: float, icon_min_score: float) -> list[Element]:
+    """The × a full-screen ad with no close control is closed by: the best of the top band's
+    ×s scored from ``min_score`` up to the icon threshold that sits in one of the screen's outer
+    quarters and not on a countdown ring (its digit), taken at ``icon_min_score`` and marked
+    ``ad_corner``; none when there is no such ×."""
+    rings = [e.box for e in elements if e.kind == ElementKind.COUNTDOWN]
+    corner = [e for e in sorted(half_believed, key=lambda e: -e.score)
+              if min_score <= e.score < icon_min_score and not width / 4 <= e.box.center[0] <= 3 * width / 4
+              and not any(r.contains_point(*e.box.center) for r in rings)]
+    return [dataclasses.replace(e, score=icon_min_score, attrs=(*e.attrs, ("ad_corner", True))) for e in corner[:1]]
+
+
 class Analyzer:
     """Build once; call :meth:`analyze` for each screenshot.
 
@@ -223,10 +236,13 @@ class Analyzer:
         floating_min = self.profile.setting("screen", "floating_icon_min_score")
         top_band = self.profile.setting("screen", "top_band_fraction") * h
         kept: list[Element] = []
+        half_believed: list[Element] = []  # for a full-screen ad with nothing else to close it (below)
         for e in icons:
             if e.score >= min_icon:
                 kept.append(e)
-            elif e.score >= floating_min and e.box.center[1] > top_band:
+            elif e.box.center[1] <= top_band:
+                half_believed.append(e)
+            elif e.score >= floating_min:
                 pic = floating_picture(rgb, e.box, density=dens, profile=self.profile)
                 if pic is not None:  # the picture found is kept with it, for the screen stage
                     kept.append(dataclasses.replace(e, score=min_icon,
@@ -293,6 +309,14 @@ class Analyzer:
             e.kind.is_close_control for e in elements
         ):
             elements += corner_countdowns(rgb, elements, reader=self.reader, profile=self.profile, density=dens)
+        if decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
+            e.kind.is_close_control for e in elements
+        ):
+            # Nor anywhere the detectors are sure of: a × they half believe in a top corner of the
+            # screen, where a full-screen ad's close button sits, is taken (a small faint one is
+            # what CLOSE_TOO_SMALL and CLOSE_LOW_CONTRAST then judge).
+            elements += ad_corner_icon(half_believed, elements, width=w, icon_min_score=min_icon,
+                                       min_score=self.profile.setting("screen", "ad_corner_icon_min_score"))
         if decision.screen_type == ScreenType.NONE:
             # Rules do not apply, and × glyphs on an ordinary page are in-page controls, not close controls.
             elements = [e for e in elements if not e.kind.is_close_control]

@@ -182,7 +182,11 @@ def _open_sheet_top(edges: npt.NDArray[np.bool_], lum: npt.NDArray[np.float64], 
     scrim_peak = profile.setting("screen", "scrim_peak_luminance")
     peak_q = profile.setting("screen", "surround_peak_percentile")
     dim_limit = profile.setting("screen", "dim_luminance_ratio")
-    corner = round(0.1 * sw)  # a sheet's rounded top corners curve away from the row
+    # sampling geometry, not thresholds: a sheet's top corners are rounded by up to ~24 dp of a
+    # 360-dp width, so the row is read from 10 % in on each side; the bands over and under the
+    # edge are 1 % of the height (~8 dp), and the sides are read 3-6 bands below the edge, past
+    # the corners' curve, in the outer 2 % of the columns
+    corner = round(0.1 * sw)
     top, bottom = max(1, bars[0]), min(sh - 1, bars[1])
     for y in range(bottom - 2, top, -1):
         if edges[y - 1 : y + 2, corner : sw - corner].any(axis=0).mean() < cover:
@@ -686,6 +690,12 @@ def classify_screen(
     # buttons come with its navigation, not with a corner ×.
     asks = any(e.kind == ElementKind.CALL_TO_ACTION and e.button is not None for e in elements)
     top_right_icon = any(e.score >= corner_score or asks for e in corner_icons)
+    # A sure × in the top-right corner of a screen that asks for one action or shows an ad cue
+    # closes it however small it is: a close button 小如蝼蚁 is what CLOSE_TOO_SMALL judges, so
+    # corner_icon_min_dp cannot keep it from being found.
+    top_right_icon = top_right_icon or ((asks or strong_ad) and any(
+        e.kind == ElementKind.CLOSE_ICON and e.score >= corner_score and _top_right(e, w, h, top_band)
+        for e in closes))
     # A sure × on a large button of its own (a 45-dp disc under a card), or a large one in a top
     # corner, is an overlay's close button: in-page ×s on buttons (a search box's clear disc, a
     # chip's ×) and a toolbar's close glyph at its left end are drawn at 12-20 dp. A large plain ×

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from detector.icons import IconCandidate
-from detector.pipeline import _icon_elements
+from detector.pipeline import _icon_elements, ad_corner_icon
 from detector.types import Box, Element, ElementKind
 
 
@@ -35,3 +35,27 @@ def test_icon_inside_a_dismiss_text_is_not_another_control() -> None:
     skip = Element(id="t0", kind=ElementKind.CLOSE_TEXT, box=Box(800, 60, 1060, 140), score=0.99, source="ocr",
                    text="Skip Ad ▶|")
     assert _icon_elements([cand(Box(1000, 80, 1040, 120), 0.9)], [skip], min_overlap=0.3, source="model") == []
+
+
+def _x(box: Box, score: float) -> Element:
+    return Element(id=f"i{box.x1:.0f}", kind=ElementKind.CLOSE_ICON, box=box, score=score, source="model+proposer")
+
+
+@pytest.mark.parametrize(
+    ("half_believed", "taken"),
+    [
+        ([_x(Box(1010, 75, 1045, 105), 0.45)], Box(1010, 75, 1045, 105)),  # top-right corner
+        ([_x(Box(30, 75, 60, 105), 0.31)], Box(30, 75, 60, 105)),  # top-left corner
+        ([_x(Box(520, 75, 560, 105), 0.45)], None),  # the top band's middle: a title's glyph, not a close button
+        ([_x(Box(1010, 75, 1045, 105), 0.2)], None),  # under ad_corner_icon_min_score
+        ([_x(Box(30, 75, 60, 105), 0.32), _x(Box(1010, 75, 1045, 105), 0.4)], Box(1010, 75, 1045, 105)),  # the best
+        ([_x(Box(960, 60, 1000, 100), 0.45)], None),  # the digit of the countdown ring found there
+    ],
+)
+def test_a_full_screen_ad_with_no_close_takes_a_half_believed_corner_x(half_believed: list[Element],
+                                                                        taken: Box | None) -> None:
+    ring = Element(id="r0", kind=ElementKind.COUNTDOWN, box=Box(940, 40, 1020, 120), score=0.9, source="ocr-corner",
+                   text="5", countdown_s=5)
+    out = ad_corner_icon(half_believed, [ring], width=1080, min_score=0.3, icon_min_score=0.5)
+    assert [e.box for e in out] == ([taken] if taken else [])
+    assert all(e.score == 0.5 and e.attr("ad_corner") for e in out)

@@ -627,3 +627,23 @@ def test_a_card_over_a_scrim_comes_before_a_floating_picture_under_it() -> None:
     decision = classify_screen(rgb, elements, profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
     assert decision.screen_type == ScreenType.POPUP, decision.reason
     assert decision.window is not None and decision.window.iou(CARD) > 0.85, decision
+
+
+@pytest.mark.parametrize(("asks", "expected"), [(True, ScreenType.INTERSTITIAL), (False, ScreenType.NONE)],
+                         ids=["an-install-button", "nothing-asked"])
+def test_a_sure_tiny_x_in_the_top_right_corner_closes_a_screen_that_asks_for_one_action(
+        asks: bool, expected: ScreenType) -> None:
+    """An app-install interstitial closed by an 8-dp × (小如蝼蚁): the × is under
+    corner_icon_min_dp, but a sure × in the top-right corner of a screen that asks for one action
+    is its close control, for CLOSE_TOO_SMALL to judge. Without the ask, a tiny × is in-page."""
+    rgb = np.full((H, W, 3), (40, 80, 140), np.uint8)
+    rgb[1900:2040, 120:960] = (250, 250, 250)
+    texts = [Element(id="t0", kind=ElementKind.TEXT, box=Box(300, 900, 780, 980), score=0.99, source="ocr",
+                     text="天天消消乐")]
+    if asks:
+        texts.append(Element(id="t1", kind=ElementKind.CALL_TO_ACTION, box=Box(440, 1940, 640, 2000), score=0.99,
+                             source="ocr", text="立即安装", button=Box(120, 1900, 960, 2040)))
+    tiny = Box(W - 20 * DENSITY, 30 * DENSITY, W - 12 * DENSITY, 38 * DENSITY)
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=tiny, score=0.94, source="model+proposer")
+    decision = classify_screen(rgb, [*texts, icon], profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+    assert decision.screen_type == expected, decision.reason
