@@ -193,7 +193,9 @@ def _open_sheet_top(edges: npt.NDArray[np.bool_], lum: npt.NDArray[np.float64], 
             continue
         above = lum[top : y - 1]
         below = lum[y + 2 : bottom]
-        if not above.size or not below.size:
+        if not below.size:
+            continue  # the navigation bar's own top edge
+        if not above.size:
             return None
         page_peak = float(np.percentile(above, peak_q))
         if page_peak >= scrim_peak:

@@ -560,7 +560,7 @@ def test_a_full_screen_ad_with_nothing_else_is_closed_by_a_x_in_the_status_bar(
         assert closes[0].box.iou(Box(W - 150 * DENSITY - 16, 26, W - 150 * DENSITY + 16, 58)) > 0.6
 
 
-def _open_sheet(scrim: float) -> tuple[np.ndarray, list[Element], Box]:
+def _open_sheet(scrim: float, *, nav_bar: bool = False) -> tuple[np.ndarray, list[Element], Box]:
     """A text-dense page dimmed by ``scrim``, under a white sheet from 45 % of the height to the
     screen's bottom and sides (gesture navigation: no bar closes its outline), with rounded top
     corners and a few lines and a button of its own."""
@@ -572,15 +572,18 @@ def _open_sheet(scrim: float) -> tuple[np.ndarray, list[Element], Box]:
     draw.rounded_rectangle([0, sheet.y1, W - 1, H + 60], radius=16 * DENSITY, fill=(255, 255, 255))
     _text_lines(draw, range(sheet.y1 + 200, sheet.y1 + 600, 120), 72, 700, (30, 30, 30))
     draw.rounded_rectangle([72, H - 260, W - 72, H - 120], radius=70, fill=(230, 60, 90))
+    if nav_bar:  # three-button navigation, a little taller than 48 dp: the lowest edge across the width
+        draw.rectangle([0, H - 50 * DENSITY, W, H], fill=(0, 0, 0))
     return np.asarray(dimmed), texts, sheet
 
 
-@pytest.mark.parametrize(("scrim", "found"), [(0.5, True), (0.0, False)],
-                         ids=["over-a-scrim", "a-live-page-with-a-white-panel"])
-def test_a_bottom_sheet_that_runs_into_the_screens_edges_is_a_window(scrim: float, found: bool) -> None:
-    """A sheet's outline never closes where it meets the screen's bottom and sides; its top edge
-    across the width, the dimmed page above and the bright sheet below make it a window."""
-    rgb, texts, sheet = _open_sheet(scrim)
+@pytest.mark.parametrize(("scrim", "nav_bar", "found"), [(0.5, False, True), (0.5, True, True), (0.0, False, False)],
+                         ids=["over-a-scrim", "over-a-scrim-above-a-navigation-bar", "a-live-page-with-a-white-panel"])
+def test_a_bottom_sheet_that_runs_into_the_screens_edges_is_a_window(scrim: float, nav_bar: bool, found: bool) -> None:
+    """A sheet's outline never closes where it meets the screen's sides (and its bottom, or the
+    navigation bar's top); its top edge across the width, the dimmed page above and the bright
+    sheet below make it a window."""
+    rgb, texts, sheet = _open_sheet(scrim, nav_bar=nav_bar)
     windows = find_windows(rgb, profile=PROFILE)
     assert any(w.box.iou(sheet) > 0.95 for w in windows) == found, windows
     if found:
