@@ -232,11 +232,12 @@ class Analyzer:
                               key=lambda e: -e.score)
         icons = [e for e in icons if not in_status_bar(e.box, status_bar)]
         # A × the detectors only half believe is taken when it sits on the corner of a floating ad
-        # picture at the screen's side: the picture's geometry is the second piece of evidence.
+        # picture at the screen's side (the picture's geometry is the second piece of evidence), or
+        # in a top corner of a full-screen ad that nothing else closes (below).
         floating_min = self.profile.setting("screen", "floating_icon_min_score")
         top_band = self.profile.setting("screen", "top_band_fraction") * h
         kept: list[Element] = []
-        half_believed: list[Element] = []  # for a full-screen ad with nothing else to close it (below)
+        half_believed: list[Element] = []  # the top band's: for a full-screen ad nothing else closes
         for e in icons:
             if e.score >= min_icon:
                 kept.append(e)
@@ -295,26 +296,26 @@ class Analyzer:
                             or (near.contains_point(*e.box.center) and e.id not in dimmed | beside)]
             else:
                 elements = [e for e in elements if e.id not in dimmed & beside]
-        if decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
-            e.kind.is_close_control for e in elements
-        ):
-            # A full-screen ad with no close control anywhere else: a × among the status-bar
-            # icons (away from the screen's edges, clear of the clock and battery read there) is
-            # its close control, put where no one looks for it (CLOSE_HARD_TO_FIND judges it).
+        def unclosed_ad() -> bool:
+            return decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
+                e.kind.is_close_control for e in elements)
+
+        # A full-screen ad with no close control found is looked at again, each step only while
+        # nothing closes it yet:
+        if unclosed_ad():
+            # a × among the status-bar icons (away from the screen's edges, clear of the clock and
+            # battery read there) is its close control, put where no one looks for it
+            # (CLOSE_HARD_TO_FIND judges it);
             margin = self.profile.setting("units", "status_icon_edge_dp") * dens
             hidden = [e for e in status_icons if margin <= e.box.center[0] <= w - margin
                       and not any(s.box.intersection(e.box) > 0 for s in spans)]
             elements += [dataclasses.replace(e, attrs=(*e.attrs, ("in_status_bar", True))) for e in hidden[:1]]
-        if decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
-            e.kind.is_close_control for e in elements
-        ):
+        if unclosed_ad():  # countdown rings in its top corners (a cue: nothing can be tapped yet);
             elements += corner_countdowns(rgb, elements, reader=self.reader, profile=self.profile, density=dens)
-        if decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
-            e.kind.is_close_control for e in elements
-        ):
-            # Nor anywhere the detectors are sure of: a × they half believe in a top corner of the
-            # screen, where a full-screen ad's close button sits, is taken (a small faint one is
-            # what CLOSE_TOO_SMALL and CLOSE_LOW_CONTRAST then judge).
+        if unclosed_ad():
+            # a × the detectors half believe in a top corner of the screen, where a full-screen
+            # ad's close button sits (a small faint one is what CLOSE_TOO_SMALL and
+            # CLOSE_LOW_CONTRAST then judge).
             elements += ad_corner_icon(half_believed, elements, width=w, icon_min_score=min_icon,
                                        min_score=self.profile.setting("screen", "ad_corner_icon_min_score"))
         if decision.screen_type == ScreenType.NONE:

@@ -261,7 +261,8 @@ class ProposerFusion:
     veto_below: float  # a candidate where the heat map stays below this is scored no higher than ``veto_score``
     veto_score: float
     # a proposal nothing explains, from here up to ``alone_threshold``, is still returned at its
-    # calibrated score (under 0.5), for a later stage that corroborates it (a floating picture's corner)
+    # calibrated score (under 0.5), for a later stage that corroborates it (a floating picture's
+    # corner, a top corner of a full-screen ad that nothing else closes)
     alone_floor: float = 1.0
 
 
@@ -319,7 +320,8 @@ class ProposedIcons:
     - a proposal no candidate explains becomes a plain × of the proposal's box when it reaches
       ``alone_threshold`` (a × the classical stage never cut out); from ``alone_floor`` up it is
       returned below the icon threshold, for the pipeline to take only where something else
-      corroborates it (the corner of a floating ad picture: :func:`detector.screen.floating_picture`);
+      corroborates it (the corner of a floating ad picture, :func:`detector.screen.floating_picture`;
+      a top corner of a full-screen ad nothing else closes, :func:`detector.pipeline.ad_corner_icon`);
     - a candidate where the heat map stays below ``veto_below`` is scored no higher than
       ``veto_score`` (the classifier's confident ×s that the whole-screen view does not see as a
       close control: a search field's or chip's ×, a ×-like glyph in a picture).

@@ -415,17 +415,15 @@ def floating_picture(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, 
         if found is None:
             continue
         fx1, fy1, fx2, fy2 = found
+        if abs(lx - fx2) > side or abs(cy - y1 - fy1) > side:
+            continue  # a mark inside the picture (its own art, its call to action), not on its corner
         long_side, short_side = max(fx2 - fx1, fy2 - fy1), min(fx2 - fx1, fy2 - fy1)
         if (not (lo <= short_side and long_side <= hi) or long_side > max_aspect * short_side
                 or _has_sibling(edges, found, side, sibling)):
             continue
         if mirrored:
             fx1, fx2 = (x2 - x1) - fx2, (x2 - x1) - fx1
-        pic = Box(x1 + fx1, y1 + fy1, x1 + fx2, y1 + fy2)
-        corner_x = pic.x1 if mirrored else pic.x2
-        if abs(cx - corner_x) > side or abs(cy - pic.y1) > side:
-            continue  # a mark inside the picture (its own art, its call to action), not on its corner
-        return pic
+        return Box(x1 + fx1, y1 + fy1, x1 + fx2, y1 + fy2)
     return None
 
 
@@ -540,16 +538,14 @@ def under_scrim(rgb: npt.NDArray[np.uint8], box: Box, window: Box, page_peak: fl
     q = profile.setting("screen", "surround_peak_percentile")
     if plain:
         peak = float(np.percentile(lum, q))
+        ground = float(np.median(np.concatenate([lum[0], lum[-1], lum[:, 0], lum[:, -1]])))
+        if ground - float(np.percentile(lum, 100 - q)) > peak - ground:
+            return False  # dark ink
     else:  # a button's own pixels: the disc or rounded square inside its box, not the page at its corners
         ph, pw = lum.shape
         yy, xx = np.ogrid[:ph, :pw]
         inside = ((xx + 0.5 - pw / 2) / (pw / 2)) ** 2 + ((yy + 0.5 - ph / 2) / (ph / 2)) ** 2 <= 1.0
         peak = float(np.percentile(lum[inside], q))
-    if plain:
-        rim = np.concatenate([lum[0], lum[-1], lum[:, 0], lum[:, -1]])
-        ground = float(np.median(rim))
-        if ground - float(np.percentile(lum, 100 - q)) > peak - ground:
-            return False  # dark ink
     # as bright as the dimmed page's whites: light ink under the scrim. Far darker, nothing shows
     # which side of the scrim it is on (a deliberately faint close button above it looks the same)
     low = profile.setting("screen", "scrim_ink_min_ratio") * page_peak
@@ -685,19 +681,17 @@ def classify_screen(
             pic = Box.from_xyxy(known) if known else floating_picture(rgb, e.box, density=density, profile=profile)
             if pic is not None:
                 return ScreenDecision(ScreenType.POPUP, pic, 0.6, "a floating picture at the screen's side, a × on its corner")
-    corner_icons = [e for e in closes if e.kind == ElementKind.CLOSE_ICON and _top_right(e, w, h, top_band)
-                    and min(e.box.width, e.box.height) >= corner_px]
+    corner_icons = [e for e in closes if e.kind == ElementKind.CLOSE_ICON and _top_right(e, w, h, top_band)]
     # A page that a corner × closes and that asks for one action (a bounded call-to-action
     # button) is an upsell or ad overlay even when the × is only likely; an ordinary page's
-    # buttons come with its navigation, not with a corner ×.
+    # buttons come with its navigation, not with a corner ×. A sure × there closes a screen that
+    # asks or shows an ad cue however small it is: a close button 小如蝼蚁 is what CLOSE_TOO_SMALL
+    # judges, so corner_icon_min_dp only keeps a small unsure one from counting.
     asks = any(e.kind == ElementKind.CALL_TO_ACTION and e.button is not None for e in elements)
-    top_right_icon = any(e.score >= corner_score or asks for e in corner_icons)
-    # A sure × in the top-right corner of a screen that asks for one action or shows an ad cue
-    # closes it however small it is: a close button 小如蝼蚁 is what CLOSE_TOO_SMALL judges, so
-    # corner_icon_min_dp cannot keep it from being found.
-    top_right_icon = top_right_icon or ((asks or strong_ad) and any(
-        e.kind == ElementKind.CLOSE_ICON and e.score >= corner_score and _top_right(e, w, h, top_band)
-        for e in closes))
+    top_right_icon = any(
+        (e.score >= corner_score or asks) if min(e.box.width, e.box.height) >= corner_px
+        else (e.score >= corner_score and (asks or strong_ad))
+        for e in corner_icons)
     # A sure × on a large button of its own (a 45-dp disc under a card), or a large one in a top
     # corner, is an overlay's close button: in-page ×s on buttons (a search box's clear disc, a
     # chip's ×) and a toolbar's close glyph at its left end are drawn at 12-20 dp. A large plain ×

@@ -104,7 +104,7 @@ CONFIRM_THRESHOLD = 0.5
 ALONE_THRESHOLD = 0.8
 MAX_BOX_RATIO = 2.0
 VETO_BELOW, VETO_SCORE = 0.2, 0.49  # just below the pipeline's icon threshold 0.5
-ALONE_FLOOR = 0.25  # calibrates to 0.156, over the profile's screen.floating_icon_min_score 0.15: taken only on a floating picture's corner
+ALONE_FLOOR = 0.25  # calibrates to 0.156, over the profile's screen.floating_icon_min_score 0.15: taken only where corroborated
 FUSION_WHY = ("chosen on the validation screens (seed 20251102, 125 icons) with benchmarks/proposer.py, confirm 0.5, "
               "alone 0.7/0.8/0.9 x veto 0/0.1/0.2/0.3: icon recall / precision of the icon stage: classifier alone "
               "0.792 / 0.604 (65 false x), alone 0.8 veto 0.2 0.944 / 0.881 (16), alone 0.7 veto 0.2 0.968 / 0.846 (22), "
@@ -473,7 +473,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                               "(detector.proposer.ProposedIcons)"
                               "; one from alone_floor up to alone_threshold is returned at calibrate(p, alone_threshold), "
                               "under 0.5, and the pipeline takes it only on a floating picture's corner "
-                              "(screen.floating_icon_min_score)",
+                              "(screen.floating_icon_min_score) or in a top corner of a full-screen ad that nothing "
+                              "else closes (screen.ad_corner_icon_min_score)",
                    "why": FUSION_WHY},
         "training": {
             "generator": "datasets.synth.generate_set (defaults), the sets of models/train.py",
