@@ -9,10 +9,10 @@ from detector.annotate import AMBER, GREEN, MIN_DRAW_WIDTH, RED, annotate
 from tests.test_spotting import small_splash
 
 
-def test_small_screenshot_is_enlarged_and_its_control_boxed_in_place() -> None:
+def test_small_screenshot_is_enlarged_and_its_control_boxed_in_place(analyzer: Analyzer) -> None:
     """A 270-px splash is drawn 720 px wide; the skip pill's box lands where the pill is, scaled."""
     rgb = small_splash("跳过 3")
-    report = Analyzer().analyze(_png(rgb), name="small.png")
+    report = analyzer.analyze(_png(rgb), name="small.png")
     control = report.screen.close_controls[0]
     picture = annotate(rgb, report)
     k = MIN_DRAW_WIDTH / rgb.shape[1]
@@ -24,9 +24,9 @@ def test_small_screenshot_is_enlarged_and_its_control_boxed_in_place() -> None:
     assert drawn & {RED, AMBER, GREEN}, "the control's box is drawn at its scaled place"
 
 
-def test_large_screenshot_keeps_its_size() -> None:
+def test_large_screenshot_keeps_its_size(analyzer: Analyzer) -> None:
     rgb = np.full((1920, 1080, 3), 240, np.uint8)
-    report = Analyzer().analyze(_png(rgb), name="blank.png")
+    report = analyzer.analyze(_png(rgb), name="blank.png")
     picture = annotate(rgb, report)
     assert picture.shape[1] == 1080 and picture.shape[0] > 1920
 

@@ -20,11 +20,6 @@ pytestmark = pytest.mark.skipif(not (REALDEV / "labels.jsonl").is_file(), reason
 
 
 @pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer()
-
-
-@pytest.fixture(scope="module")
 def labels() -> dict[str, dict[str, Any]]:
     out = {}
     for line in (REALDEV / "labels.jsonl").read_text(encoding="utf-8").splitlines():

@@ -8,12 +8,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from detector import Analyzer
 from detector.profile import get_profile
 from detector.screen import (
     beside_window,
@@ -94,16 +94,16 @@ def test_no_card_for_a_button_that_is_not_beside_one(where: str) -> None:
     assert window_from_close(np.asarray(img), button, density=DENSITY, profile=PROFILE) is None
 
 
-def test_card_fading_into_the_page_is_named_by_its_close_button(tmp_path: Path) -> None:
+def test_card_fading_into_the_page_is_named_by_its_close_button(tmp_path: Path, analyzer: Analyzer) -> None:
     """`make run`'s sample 00006 (generator seed 7): a pop-up over a dark page whose picture fades
     into the page at the bottom; edges alone find only its upper part, the × centred below the
     card names the whole card, so the × is judged below the window, not outside it."""
     from datasets.synth import generate_set
-    from detector import Analyzer, RuleId, Severity
+    from detector import RuleId, Severity
 
     labels = generate_set(tmp_path, 8, 7)
     record = json.loads(labels.read_text(encoding="utf-8").splitlines()[6])
-    report = Analyzer().analyze(tmp_path / record["image"], name="00006")
+    report = analyzer.analyze(tmp_path / record["image"], name="00006")
     assert report.screen.window is not None
     assert report.screen.window.iou(Box.from_xyxy(record["window"])) > 0.8
     finding = next(f for f in report.findings if f.rule == RuleId.CLOSE_HARD_TO_FIND)
@@ -460,13 +460,6 @@ def test_no_floating_picture(case: str) -> None:
     assert decision.screen_type == ScreenType.NONE, decision.reason
 
 
-@pytest.fixture(scope="module")
-def analyzer() -> Any:
-    from detector import Analyzer
-
-    return Analyzer()
-
-
 def _card_over_a_search_field(own_close: bool) -> np.ndarray:
     """A pop-up card over a dimmed page whose search field it half hides: the field's clear disc
     shows beside the card, level with its body; with ``own_close`` a white × above the card's
@@ -494,7 +487,7 @@ def _card_over_a_search_field(own_close: bool) -> np.ndarray:
 
 
 @pytest.mark.parametrize("own_close", [True, False], ids=["card-with-its-x", "card-with-no-close"])
-def test_the_dimmed_pages_clear_disc_beside_a_card_is_not_its_close_control(analyzer: Any, own_close: bool) -> None:
+def test_the_dimmed_pages_clear_disc_beside_a_card_is_not_its_close_control(analyzer: Analyzer, own_close: bool) -> None:
     from detector.types import RuleId, Severity
 
     report = analyzer.analyze(_png(_card_over_a_search_field(own_close)))
@@ -548,7 +541,7 @@ def _splash_ad(*, status_x: bool, skip: bool) -> bytes:
     (False, False, None),  # nothing at all: CLOSE_MISSING
 ], ids=["only-a-status-bar-x", "skip-and-a-status-bar-x", "no-close-control"])
 def test_a_full_screen_ad_with_nothing_else_is_closed_by_a_x_in_the_status_bar(
-        analyzer: Any, status_x: bool, skip: bool, expected: str | None) -> None:
+        analyzer: Analyzer, status_x: bool, skip: bool, expected: str | None) -> None:
     report = analyzer.analyze(_splash_ad(status_x=status_x, skip=skip))
     closes = [e for e in report.screen.elements if e.kind.is_close_control]
     if expected is None:

@@ -25,11 +25,6 @@ from detector.types import Box, ElementKind, Report, RuleId, Severity
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer()
-
-
 def _font(px: int) -> ImageFont.FreeTypeFont:
     if not FONT.exists():
         pytest.skip("needs fonts-noto-cjk")
