@@ -7,7 +7,8 @@ whether a card sits over a scrim, and how much text the page carries.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -247,31 +248,44 @@ def _card_sides(edges: npt.NDArray[np.bool_], x1: int, x2: int, start: int, step
                 side_reach: int, max_gap: int, min_cover: float) -> int | None:
     """From a card's known horizontal edge at row ``start``, follow its sides (edges within
     ``side_reach`` px outside x1 and x2) in direction ``step`` (-1 up, +1 down) while they last
-    (gaps of at most ``max_gap`` rows); the first row at least ``min_height`` rows away that is
-    also a horizontal edge across the card (``min_cover`` of x1..x2) is the opposite edge (the
-    nearest: beyond it the sides may run on through the page's own rows)."""
+    (gaps of at most ``max_gap`` rows); a row at least ``min_height`` rows away that is also a
+    horizontal edge across the card (``min_cover`` of x1..x2) is the opposite edge. Going up, it is
+    the nearest: beyond it the sides may run on through the page's own rows (a card that fades
+    into the page above it). Going down from the top edge, it is the one where the sides end, when
+    one does: a picture across the card's top ends in such an edge too, with the card's sides
+    running on past it."""
     sh, sw = edges.shape
     left = slice(max(0, x1 - side_reach), x1 + 3)
     right = slice(max(0, x2 - 3), min(sw, x2 + side_reach))
     gap_l = gap_r = 0
     y = start + step
+    across: list[int] = []
+    last_side = start
     while 0 <= y < sh:
         gap_l = 0 if edges[y, left].any() else gap_l + 1
         gap_r = 0 if edges[y, right].any() else gap_r + 1
         if gap_l > max_gap or gap_r > max_gap:
             break
+        if gap_l == 0 and gap_r == 0:
+            last_side = y
         if abs(y - start) >= min_height and edges[y, x1:x2].mean() >= min_cover:
-            return y
+            across.append(y)
         y += step
-    return None
+    if not across:
+        return None
+    ending = [r for r in across if abs(r - last_side) <= max_gap]
+    return ending[-1] if ending and step > 0 else across[0]
 
 
-def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, profile: RuleProfile) -> Box | None:
+def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, profile: RuleProfile,
+                      inside_corner: bool = False) -> Box | None:
     """The card a sure close button belongs to, when the card's own edges are too faint for
     :func:`find_windows` or its scrim too light: the button centred just below a card's bottom
-    edge (下方居中的关闭), or just above its top-right corner. The card's near edge is a long
-    horizontal edge through the button's column; its sides are followed to the opposite edge.
-    ``None`` when no floating card of window size is found that way."""
+    edge (下方居中的关闭), or just above its top-right corner; with ``inside_corner``, instead, the
+    button inside the card's top-right corner, where the card's contour merged with the page's
+    panels it overlaps. The card's near edge is a long horizontal edge through the button's
+    column; its sides are followed to the opposite edge. ``None`` when no floating card of window
+    size is found that way."""
     edges, scale = _edge_map(rgb)
     sh, sw = edges.shape
     b = Box(close.x1 * scale, close.y1 * scale, close.x2 * scale, close.y2 * scale)
@@ -283,6 +297,22 @@ def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
     card: tuple[int, int, int, int] | None = None
     if not (0 <= cx < sw):
         return None
+    if inside_corner:  # the top edge above it, ending past its right side within the reach
+        for y in range(min(sh, int(b.y1)) - 1, max(0, int(b.y1) - reach), -1):
+            run = _run_through(edges[y], cx)
+            if run and run[1] - run[0] >= min_w and b.x2 <= run[1] <= b.x2 + reach:
+                # the edge may run on to the left into the page's panels the card overlaps: the
+                # card's left side is then the first vertical edge that runs down from it
+                below = edges[y + 1 : y + 1 + int(min_h), run[0] : max(run[0] + 1, run[1] - int(min_w))]
+                lefts = [run[0]] + [run[0] + int(i) for i in np.flatnonzero(below.mean(axis=0) >= 0.85)]
+                for left in lefts:
+                    bottom = _card_sides(edges, left, run[1], y, 1, min_height=min_h, side_reach=side_reach,
+                                         max_gap=max_gap, min_cover=0.85)
+                    if bottom is not None:
+                        card = (left, y, run[1], bottom)
+                        break
+                break
+        return _card_box(edges, card, side_reach, scale, rgb.shape[:2])
     for y in range(min(sh, int(b.y1)) - 1, max(0, int(b.y1) - reach), -1):  # below-centre: the bottom edge above it
         run = _run_through(edges[y], cx)
         # the card is centred on its button: an end that runs on into the page's own edges
@@ -302,8 +332,16 @@ def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
                                      max_gap=max_gap, min_cover=0.85)
                 card = (run[0], y, run[1], bottom) if bottom is not None else None
                 break
+    return _card_box(edges, card, side_reach, scale, rgb.shape[:2])
+
+
+def _card_box(edges: npt.NDArray[np.bool_], card: tuple[int, int, int, int] | None, side_reach: int, scale: float,
+              shape: tuple[int, int]) -> Box | None:
+    """A card found by :func:`window_from_close` (working px), its sides moved out to where its
+    rounded corners' vertical edges run, in screen px; ``None`` for none or a full-width band."""
     if card is None:
         return None
+    sw = edges.shape[1]
     x1, y1, x2, y2 = card
     # a rounded card's horizontal edges stop where its corners curve: its sides lie a little outside
     rows = edges[y1 + (y2 - y1) // 4 : y2 - (y2 - y1) // 4]
@@ -314,7 +352,7 @@ def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
         x2 = max(0, x2 - 3) + int(np.flatnonzero(right >= 0.8 * len(rows))[-1]) + 1
     if x1 <= 0.02 * sw or x2 >= 0.98 * sw:
         return None  # a pop-up card floats; a full-width band is the page
-    return Box(x1 / scale, y1 / scale, x2 / scale, y2 / scale).clip(rgb.shape[1], rgb.shape[0])
+    return Box(x1 / scale, y1 / scale, x2 / scale, y2 / scale).clip(shape[1], shape[0])
 
 
 def _colour_canny(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
@@ -666,7 +704,29 @@ def classify_screen(
             return ScreenDecision(ScreenType.DIALOG, box, 0.7, "a card with dismiss text or dialog wording over a scrim")
         return ScreenDecision(ScreenType.POPUP, box, 0.7, "a card over a scrim")
 
-    for card in close_cards:
+    # A × the detector only finds likely (icon_min_score up to corner_icon_min_score) names its card
+    # the same way when the page around that card is dimmed: the card's geometry (the × centred
+    # under it or above its corner) and the scrim are two more pieces of evidence. An in-page ×
+    # under a panel of the page has a live page around it.
+    # A × inside a card's top-right corner names it too, when the page around is dimmed: there
+    # the card's contour merged with the page's panels it overlaps, and an in-page card's × (a
+    # dismissible banner) has a live page around it.
+    likely_icons = [e for e in sorted(closes, key=lambda e: -e.score)
+                    if e.kind == ElementKind.CLOSE_ICON and e.score < corner_score
+                    and min(e.box.width, e.box.height) >= corner_px and not _top_right(e, w, h, top_band)]
+    corner_icons = [e for e in sorted(closes, key=lambda e: -e.score)
+                    if e.kind == ElementKind.CLOSE_ICON
+                    and min(e.box.width, e.box.height) >= corner_px and not _top_right(e, w, h, top_band)]
+
+    def dimmed_cards() -> Iterator[Box]:
+        found = (window_from_close(rgb, e.button or e.box, density=density, profile=profile) for e in likely_icons)
+        in_corner = (window_from_close(rgb, e.button or e.box, density=density, profile=profile, inside_corner=True)
+                     for e in corner_icons)
+        for c in itertools.chain(found, in_corner):
+            if c is not None and surround_peak(rgb, c, profile) < scrim_peak:
+                yield c
+
+    for card in itertools.chain(close_cards, dimmed_cards()):
         near = near_window(card, w, h, profile)
         if _dialog_card(card, near, elements, text_closes) and not invites:
             return ScreenDecision(ScreenType.DIALOG, card, 0.6, "a card with dismiss text or dialog wording, its × beside it")

@@ -82,6 +82,66 @@ def test_card_below_a_close_button_above_its_corner() -> None:
     assert found is not None and found.iou(CARD) > 0.85
 
 
+def _card_overlapping_a_panel(scrim: float) -> tuple[np.ndarray, Box]:
+    """A light, text-dense page with a wide panel whose right part the card covers, so the card's
+    top edge runs on to the left into the panel's edge and their contours close as one; with
+    ``scrim`` > 0 everything but the card is dimmed by that much black. Returns the image and the
+    × drawn inside the card's top-right corner."""
+    img = Image.new("RGB", (W, H), (246, 246, 246))
+    draw = ImageDraw.Draw(img)
+    _text_lines(draw, range(200, 2200, 125), 60, 620, (40, 40, 40))
+    draw.rectangle([40, CARD.y1 - 220, CARD.x2 - 300, CARD.y1], fill=(120, 150, 210))  # the panel
+    rgb = np.ascontiguousarray((np.asarray(img).astype(np.float32) * (1.0 - scrim)).astype(np.uint8))
+    card = Image.new("RGB", (round(CARD.width), round(CARD.height)), (250, 250, 250))
+    ImageDraw.Draw(card).rectangle([0, 0, CARD.width, CARD.height // 2], fill=(214, 120, 150))  # its picture
+    rgb[round(CARD.y1) : round(CARD.y2), round(CARD.x1) : round(CARD.x2)] = np.asarray(card)
+    img = Image.fromarray(rgb)
+    button = _button(img, CARD.x2 - 28 * DENSITY, CARD.y1 + 28 * DENSITY, 14 * DENSITY, (60, 60, 60))
+    return np.asarray(img), button
+
+
+def test_card_around_a_close_button_inside_its_top_right_corner() -> None:
+    rgb, button = _card_overlapping_a_panel(0.45)
+    assert window_from_close(rgb, button, density=DENSITY, profile=PROFILE) is None  # neither below nor above
+    found = window_from_close(rgb, button, density=DENSITY, profile=PROFILE, inside_corner=True)
+    assert found is not None and found.iou(CARD) > 0.85, found
+
+
+@pytest.mark.parametrize(("scrim", "score", "expected"), [
+    (0.45, 0.99, ScreenType.POPUP),
+    (0.45, 0.7, ScreenType.POPUP),  # a likely × is enough where the page around is dimmed
+    (0.0, 0.99, ScreenType.NONE),  # an in-page card's × on a live page
+], ids=["sure-x-over-a-scrim", "likely-x-over-a-scrim", "sure-x-on-a-live-page"])
+def test_a_x_inside_a_cards_corner_names_the_card_only_over_a_scrim(scrim: float, score: float,
+                                                                    expected: ScreenType) -> None:
+    rgb, button = _card_overlapping_a_panel(scrim)
+    texts = [Element(id=f"t{i}", kind=ElementKind.TEXT, box=Box(60, y, 620, y + 48), score=0.95, source="ocr",
+                     text="新品上架") for i, y in enumerate(range(200, 2200, 125))]
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=button, score=score, source="cv+model")
+    decision = classify_screen(rgb, [*texts, icon], profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
+    assert decision.screen_type == expected, decision.reason
+    if expected == ScreenType.POPUP:
+        assert decision.window is not None and decision.window.iou(CARD) > 0.85, decision.window
+
+
+@pytest.mark.parametrize(("scrim", "expected"), [(0.45, ScreenType.POPUP), (0.0, ScreenType.NONE)],
+                         ids=["over-a-scrim", "on-a-live-page"])
+def test_a_likely_x_centred_below_a_card_names_it_only_over_a_scrim(scrim: float, expected: ScreenType) -> None:
+    """A × scored under corner_icon_min_score (a faint one over the page's own picture) is still the
+    card's when the card's geometry and the scrim say so."""
+    img = Image.new("RGB", (W, H), (246, 246, 246))
+    draw = ImageDraw.Draw(img)
+    texts = _text_lines(draw, range(200, 2200, 125), 60, 620, (40, 40, 40))
+    rgb = np.ascontiguousarray((np.asarray(img).astype(np.float32) * (1.0 - scrim)).astype(np.uint8))
+    rgb[round(CARD.y1) : round(CARD.y2), round(CARD.x1) : round(CARD.x2)] = (250, 250, 250)
+    img = Image.fromarray(rgb)
+    button = _button(img, CARD.center[0], CARD.y2 + 40 * DENSITY, 16 * DENSITY, (235, 235, 235))
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=button, score=0.7, source="cv+model")
+    decision = classify_screen(np.asarray(img), [*texts, icon], profile=PROFILE, min_icon_score=0.5,
+                               text_lines=len(texts))
+    assert decision.screen_type == expected, decision.reason
+
+
 @pytest.mark.parametrize("where", ["off-centre", "far-below", "full-width-band"])
 def test_no_card_for_a_button_that_is_not_beside_one(where: str) -> None:
     card = Box(0, 600, W, 1560) if where == "full-width-band" else CARD
