@@ -121,3 +121,30 @@ def find_info_marks(rgb: npt.NDArray[np.uint8], *, density: float, profile: Rule
 
     return _nearest_per_corner(rgb, density=density, profile=profile, max_side_dp=s("ad_mark", "max_side_dp"),
                                find=info_marks)
+
+
+def beside_ad_choices(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, profile: RuleProfile) -> bool:
+    """Whether the × in ``close`` sits right of an AdChoices ▷ on the same tag (an in-page ad
+    banner's ▷× corner tag, as ad networks draw it): that × closes the banner, not the screen's
+    overlay. The ▷ is looked for in a patch as tall as the × and twice as wide, just left of it,
+    by its hue and saturation only: under a pop-up's scrim the banner's cyan keeps both and loses
+    brightness (``ad_mark.dimmed_min_value``)."""
+    s = profile.setting
+    h, w = rgb.shape[:2]
+    side = max(close.width, close.height)
+    x1, x2 = int(max(0.0, close.x1 - 2 * side)), int(max(0.0, close.x1 + 0.1 * side))
+    y1, y2 = int(max(0.0, close.y1 - 0.2 * side)), int(min(float(h), close.y2 + 0.2 * side))
+    patch = np.ascontiguousarray(rgb[y1:y2, x1:x2, :3])
+    if patch.size == 0 or side > s("ad_mark", "max_side_dp") * density:
+        return False
+    lo = np.array([s("ad_mark", "hue_min"), s("ad_mark", "min_saturation"), s("ad_mark", "dimmed_min_value")], np.uint8)
+    hi = np.array([s("ad_mark", "hue_max"), 255, 255], np.uint8)
+    mask = cv2.inRange(cv2.cvtColor(patch, cv2.COLOR_RGB2HSV), lo, hi)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    for i in range(1, n):
+        bx, by, bw, bh, area = (int(v) for v in stats[i])
+        # a ▷ about the ×'s own size (half of it at least), filling part of its box
+        if max(bw, bh) >= 0.5 * side and min(bw, bh) >= 0.5 * max(bw, bh) \
+                and s("ad_mark", "min_fill") <= area / float(bw * bh) <= s("ad_mark", "max_fill"):
+            return True
+    return False

@@ -19,7 +19,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from .admarks import find_ad_marks, find_info_marks
+from .admarks import beside_ad_choices, find_ad_marks, find_info_marks
 from .elements import in_status_bar, lone_x_spans, status_bar_strip, text_elements
 from .icons import IconCandidate, IconSettings, find_close_icons
 from .imageio import ImageLimits, LoadedImage, load_image
@@ -284,6 +284,11 @@ class Analyzer:
             # own keeps the rest, since its close button may sit anywhere (a screen corner), and
             # the card found may be only part of the real one, but not a dimmed × beside it.
             near = near_window(decision.window, w, h, self.profile)
+            # A × right of an AdChoices ▷ off the card is the dimmed page's banner's (its ▷× tag).
+            banner = {e.id for e in elements if e.kind == ElementKind.CLOSE_ICON
+                      and not decision.window.contains_point(*e.box.center)
+                      and beside_ad_choices(rgb, e.box, density=dens, profile=self.profile)}
+            elements = [e for e in elements if e.id not in banner]
             outside = [e for e in elements
                        if e.kind == ElementKind.CLOSE_ICON and not decision.window.contains_point(*e.box.center)]
             page_peak = surround_peak(rgb, decision.window, self.profile) if outside else 1.0

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from detector.admarks import find_ad_marks, find_info_marks
+from detector.admarks import beside_ad_choices, find_ad_marks, find_info_marks
 from detector.profile import get_profile
+from detector.types import Box
 
 PROFILE = get_profile("cn-miit-2021")
 W, H, DENSITY = 1080, 1920, 3.0
@@ -79,3 +80,33 @@ def test_realdev_info_marks(name: str, where: tuple[int, int, int, int]) -> None
     marks = find_info_marks(rgb, density=min(rgb.shape[:2]) / 360, profile=PROFILE)
     assert any(m.center[0] >= where[0] and m.center[0] <= where[2] and where[1] <= m.center[1] <= where[3]
                for m in marks)
+
+
+@pytest.mark.parametrize(("left", "scrim", "expected"), [
+    ("adchoices", 0.0, True),
+    ("adchoices", 0.6, True),  # a banner on the page under a pop-up's scrim keeps its cyan's hue
+    ("none", 0.0, False),
+    ("blue-square", 0.0, False),  # a saturated blue button beside a ×, filled: artwork, not a ▷
+    ("pale-sky", 0.0, False),  # a photo's pale blue: not saturated
+], ids=["tag", "tag-under-a-scrim", "x-alone", "blue-square", "pale-sky"])
+def test_a_x_right_of_an_ad_choices_triangle_is_a_banners_tag(left: str, scrim: float, expected: bool) -> None:
+    img = Image.new("RGB", (W, H), (240, 240, 240))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((60, 600, W - 60, 900), fill=(200, 120, 80))  # the banner's picture
+    side = 14 * DENSITY
+    x, y = W - 60 - 2 * side, 600
+    draw.rectangle((x, y, W - 60, y + side), fill=(255, 255, 255))  # the tag
+    if left == "adchoices":
+        draw.polygon([(x + 0.2 * side, y + 0.15 * side), (x + 0.75 * side, y + side / 2), (x + 0.2 * side, y + 0.8 * side)],
+                     fill=(0, 160, 220))
+    elif left == "blue-square":
+        draw.rectangle((x + 2, y + 2, x + side - 2, y + side - 2), fill=(0, 160, 220))
+    elif left == "pale-sky":
+        draw.rectangle((x + 2, y + 2, x + side - 2, y + side - 2), fill=(170, 200, 225))
+    cross = Box(x + side, y, x + 2 * side, y + side)
+    m = side * 0.25
+    for a, b in (((cross.x1 + m, cross.y1 + m), (cross.x2 - m, cross.y2 - m)),
+                 ((cross.x1 + m, cross.y2 - m), (cross.x2 - m, cross.y1 + m))):
+        draw.line([a, b], fill=(90, 90, 90), width=3)
+    rgb = (np.asarray(img).astype(np.float32) * (1.0 - scrim)).astype(np.uint8)
+    assert beside_ad_choices(rgb, cross, density=DENSITY, profile=PROFILE) == expected
