@@ -671,7 +671,9 @@ def classify_screen(
 
     for win in find_windows(rgb, profile=profile):
         floats = win.box.x1 > 0.02 * w and win.box.x2 < 0.98 * w
-        sheet = win.box.y2 > 0.97 * h  # a bottom sheet may span the width
+        # a bottom sheet may span the width; one reaching up into the top band is the page under
+        # its app bar (a dark bar over a light page reads as a scrim around a card)
+        sheet = win.box.y2 > 0.97 * h and win.box.y1 >= top_band * h
         if not (floats or sheet):
             continue
         near = near_window(win.box, w, h, profile)

@@ -703,3 +703,20 @@ def test_a_sure_tiny_x_in_the_top_right_corner_closes_a_screen_that_asks_for_one
     icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=tiny, score=0.94, source="model+proposer")
     decision = classify_screen(rgb, [*texts, icon], profile=PROFILE, min_icon_score=0.5, text_lines=len(texts))
     assert decision.screen_type == expected, decision.reason
+
+
+def test_the_page_under_a_dark_app_bar_is_no_bottom_sheet() -> None:
+    """A light page under a dark app bar makes one full-width box from the bar's lower edge to the
+    screen's bottom, darker all round than inside: it reaches up into the top band, so it is the
+    page, not a sheet over a scrim, and a × on it (a banner's) is the page's."""
+    img = Image.new("RGB", (W, H), (250, 250, 250))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([0, 0, W, 0.125 * H], fill=(30, 40, 200))  # status bar and app bar
+    draw.rectangle([0, H - 48 * DENSITY, W, H], fill=(0, 0, 0))  # the navigation bar
+    texts = _text_lines(draw, range(400, 2100, 125), 60, 620, (40, 40, 40))
+    x = Box(W - 60 - 14 * DENSITY, 900, W - 60, 900 + 14 * DENSITY)
+    _button(img, x.center[0], x.center[1], 7 * DENSITY, (90, 90, 90))
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=x, score=0.7, source="cv+model")
+    decision = classify_screen(np.asarray(img), [*texts, icon], profile=PROFILE, min_icon_score=0.5,
+                               text_lines=len(texts))
+    assert decision.screen_type == ScreenType.NONE, (decision.reason, decision.window)
