@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol
@@ -24,7 +24,7 @@ from .elements import in_status_bar, lone_x_spans, status_bar_strip, text_elemen
 from .icons import IconCandidate, IconSettings, find_close_icons
 from .imageio import ImageLimits, LoadedImage, load_image
 from .lexicon import Lexicon, load_lexicon
-from .measure import density_for, measure_element
+from .measure import density_for, measure_element, window_zone
 from .model import ModelIcons, model_available
 from .ocr import OcrSettings, TextReader, make_reader
 from .pills import corner_countdowns, corner_skip_controls
@@ -33,7 +33,7 @@ from .proposer import ProposedIcons, proposer_available
 from .rules import judge, verdict_for
 from .screen import beside_window, classify_screen, floating_picture, near_window, surround_peak, under_scrim
 from .secondlook import second_look
-from .types import Box, Element, ElementKind, Measurement, Report, Screen, ScreenType
+from .types import Box, Element, ElementKind, Measurement, Report, RuleId, Screen, ScreenType
 
 __version__ = "0.1.0"
 
@@ -142,6 +142,26 @@ def ad_corner_icon(half_believed: Sequence[Element], elements: Sequence[Element]
     return [dataclasses.replace(e, score=icon_min_score, attrs=(*e.attrs, ("ad_corner", True))) for e in corner[:1]]
 
 
+_CARD_CLOSE_ZONES = ("below-window-center", "above-window-right")
+
+
+def on_card_icons(half_believed: Sequence[Element], elements: Sequence[Element], window: Box, *,
+                  icon_min_score: float, min_side_px: float, zone: Callable[[Box], str | None]) -> list[Element]:
+    """The half-believed ×s (scored from ``screen.card_icon_min_score`` up to the icon threshold)
+    at least ``min_side_px`` on their shorter side that sit on a pop-up's card, centred below it
+    or above its top-right corner (``zone``: :func:`detector.measure.window_zone`), and overlap no
+    close control found already, taken at ``icon_min_score`` and marked ``on_card``."""
+    found = [e.box for e in elements if e.kind.is_close_control]
+    out = []
+    for e in half_believed:
+        where = zone(e.box) or ""
+        if (e.score < icon_min_score and min(e.box.width, e.box.height) >= min_side_px
+                and (where.startswith("window-") or where in _CARD_CLOSE_ZONES)
+                and not any(b.intersection(e.box) > 0 for b in found)):
+            out.append(dataclasses.replace(e, score=icon_min_score, attrs=(*e.attrs, ("on_card", True))))
+    return out
+
+
 class Analyzer:
     """Build once; call :meth:`analyze` for each screenshot.
 
@@ -236,8 +256,10 @@ class Analyzer:
         # in a top corner of a full-screen ad that nothing else closes (below).
         floating_min = self.profile.setting("screen", "floating_icon_min_score")
         top_band = self.profile.setting("screen", "top_band_fraction") * h
+        card_min = self.profile.setting("screen", "card_icon_min_score")
         kept: list[Element] = []
         half_believed: list[Element] = []  # the top band's: for a full-screen ad nothing else closes
+        on_card_candidates = [e for e in icons if card_min <= e.score < min_icon]  # for a pop-up's card
         for e in icons:
             if e.score >= min_icon:
                 kept.append(e)
@@ -271,6 +293,20 @@ class Analyzer:
         decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon,
                                    text_lines=len(located))
         if decision.window is not None and decision.screen_type in (ScreenType.POPUP, ScreenType.DIALOG):
+            # A × the detectors half believe is taken on a pop-up's card when it is drawn to be
+            # tapped (screen.corner_icon_min_dp): the card over its scrim is the second piece of
+            # evidence, and a × there (one that blends into the card's picture, 欺骗性的关闭) can
+            # only be the overlay's. A dialog's card carries wording and buttons, no picture to
+            # hide a × in, and its ×-like marks are its own (a field's clear button).
+            if decision.screen_type == ScreenType.POPUP:
+                window = decision.window
+                elements += on_card_icons(
+                    on_card_candidates, elements, window, icon_min_score=min_icon,
+                    min_side_px=self.profile.setting("screen", "corner_icon_min_dp") * dens,
+                    zone=lambda b: window_zone(
+                        b, window, Box(0, 0, w, h), density=dens,
+                        corner_fraction=self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "corner_fraction"),
+                        below_dp=self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp")))
             # Numbers on the dimmed page under a card (a badge, a calendar date) are the page's,
             # not a countdown of the overlay; close controls may sit outside the card and stay.
             elements = [dataclasses.replace(e, kind=ElementKind.TEXT, countdown_s=None)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from detector.icons import IconCandidate
-from detector.pipeline import _icon_elements, ad_corner_icon
+from detector.measure import window_zone
+from detector.pipeline import _icon_elements, ad_corner_icon, on_card_icons
 from detector.types import Box, Element, ElementKind
 
 
@@ -59,3 +60,32 @@ def test_a_full_screen_ad_with_no_close_takes_a_half_believed_corner_x(half_beli
     out = ad_corner_icon(half_believed, [ring], width=1080, min_score=0.3, icon_min_score=0.5)
     assert [e.box for e in out] == ([taken] if taken else [])
     assert all(e.score == 0.5 and e.attr("ad_corner") for e in out)
+
+
+CARD = Box(120, 600, 960, 1560)
+
+
+@pytest.mark.parametrize(
+    ("half_believed", "taken"),
+    [
+        ([_x(Box(300, 800, 350, 850), 0.4)], [Box(300, 800, 350, 850)]),  # on the card's picture
+        ([_x(Box(900, 500, 960, 560), 0.4)], [Box(900, 500, 960, 560)]),  # above its top-right corner
+        ([_x(Box(500, 1620, 580, 1700), 0.45)], [Box(500, 1620, 580, 1700)]),  # centred below it
+        ([_x(Box(150, 500, 210, 560), 0.4)], []),  # above its top-left corner: no close button's place
+        ([_x(Box(980, 1000, 1040, 1060), 0.4)], []),  # off its side, on the dimmed page
+        ([_x(Box(890, 620, 940, 670), 0.4)], []),  # where the card's own × was found already
+        ([_x(Box(300, 800, 320, 820), 0.45)], []),  # under 10 dp: a mark of the picture, not a button
+    ],
+    ids=["on-the-picture", "above-the-corner", "below-the-card", "above-the-left-corner", "off-the-side",
+         "on-a-found-x", "too-small"],
+)
+def test_a_half_believed_x_is_taken_only_where_a_pop_up_cards_close_button_sits(
+        half_believed: list[Element], taken: list[Box]) -> None:
+    own = _x(Box(880, 610, 950, 680), 0.97)
+
+    def zone(b: Box) -> str | None:
+        return window_zone(b, CARD, Box(0, 0, 1080, 2340), density=3.0, corner_fraction=0.25, below_dp=96)
+
+    out = on_card_icons(half_believed, [own], CARD, icon_min_score=0.5, min_side_px=30, zone=zone)
+    assert [e.box for e in out] == taken
+    assert all(e.score == 0.5 and e.attr("on_card") for e in out)
