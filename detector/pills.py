@@ -21,13 +21,15 @@ from .profile import RuleProfile
 from .types import Box, Element, ElementKind, TextSpan
 
 
-def find_corner_pills(rgb: npt.NDArray[np.uint8], *, density: float, profile: RuleProfile) -> list[Box]:
-    """Pill- or ring-shaped buttons with something drawn inside, in the top-right corner."""
+def find_corner_pills(rgb: npt.NDArray[np.uint8], *, density: float, profile: RuleProfile,
+                      region: Box | None = None, min_height_dp: float | None = None) -> list[Box]:
+    """Pill- or ring-shaped buttons with something drawn inside, in the top-right corner (or in
+    ``region``), from ``pill.min_height_dp`` tall (or ``min_height_dp``)."""
     s = profile.setting
     h, w = rgb.shape[:2]
-    x0 = int(w * (1 - s("pill", "right_fraction")))
-    y1 = int(h * s("pill", "band_fraction"))
-    band = rgb[:y1, x0:]
+    region = region or corner_band(w, h, profile)
+    x0, y0 = int(region.x1), int(region.y1)
+    band = rgb[y0 : int(region.y2), x0 : int(region.x2)]
     if band.size == 0:
         return []
     scale = max(1.0, s("pill", "work_short_side") / float(min(w, h)))
@@ -40,7 +42,8 @@ def find_corner_pills(rgb: npt.NDArray[np.uint8], *, density: float, profile: Ru
     found: list[Box] = []
     for c in contours:
         x, y, bw, bh = cv2.boundingRect(c)
-        if not s("pill", "min_height_dp") * px_per_dp <= bh <= s("pill", "max_height_dp") * px_per_dp:
+        min_height = s("pill", "min_height_dp") if min_height_dp is None else min_height_dp
+        if not min_height * px_per_dp <= bh <= s("pill", "max_height_dp") * px_per_dp:
             continue
         if not s("pill", "min_aspect") <= bw / float(bh) <= s("pill", "max_aspect"):
             continue
@@ -49,7 +52,7 @@ def find_corner_pills(rgb: npt.NDArray[np.uint8], *, density: float, profile: Ru
         inner = edges[y + bh // 5 : y + bh - bh // 5, x + bw // 6 : x + bw - bw // 6]
         if inner.size == 0 or float((inner > 0).mean()) < s("pill", "min_ink"):
             continue
-        box = Box(x0 + x / scale, y / scale, x0 + (x + bw) / scale, (y + bh) / scale)
+        box = Box(x0 + x / scale, y0 + y / scale, x0 + (x + bw) / scale, y0 + (y + bh) / scale)
         if not any(box.iou(f) > 0.3 for f in found):
             found.append(box)
     return found

@@ -30,7 +30,7 @@ import numpy.typing as npt
 from .elements import ButtonSettings, find_button, in_status_bar, text_elements
 from .lexicon import Lexicon
 from .ocr import TextReader
-from .pills import corner_band, corner_control, skip_kind
+from .pills import corner_band, corner_control, find_corner_pills, skip_kind
 from .profile import RuleProfile
 from .types import Box, Element, TextSpan
 
@@ -147,7 +147,44 @@ def second_look(
             text, seconds, score, evidence = judged
             out.append(Element(id=f"l{n}", kind=skip_kind(seconds), box=line.box, score=score, source="ocr",
                                text=text, countdown_s=seconds, attrs=(("text_box", line.box.to_list()), *evidence)))
+    if not out:
+        out = _corner_pills(rgb, reader=reader, lexicon=lexicon, profile=profile, density=density,
+                            status_bar=status_bar)
     return [_second(e, n) for n, e in enumerate(out)]
+
+
+def _corner_pills(rgb: npt.NDArray[np.uint8], *, reader: TextReader, lexicon: Lexicon,
+                  profile: RuleProfile, density: float, status_bar: Box | None) -> list[Element]:
+    """The skip control of a pill shape in any screen corner, read with line recognition only:
+    a 12-dp 跳过 6 pill on a downscaled screenshot, or one moved to a bottom corner, that no text
+    detection pass found, though its shape is plain to see. Up to ``second_look.max_pill_reads``
+    pills (nearest their corner first), judged as the top-right skip-pill stage judges a line."""
+    h, w = rgb.shape[:2]
+    pills: list[tuple[float, Box]] = []
+    for corner in corner_regions(w, h, profile):
+        for pill in find_corner_pills(rgb, density=density, profile=profile, region=corner,
+                                      min_height_dp=profile.setting("second_look", "pill_min_height_dp")):
+            # a pill the passes read already is read again: whole, with its shape known, a corner
+            # label reads as the skip-pill stage reads it (the tail of 跳过 N), not as page text;
+            # the status bar's clock digits are no countdown
+            if in_status_bar(pill, status_bar):
+                continue
+            cx, cy = pill.center
+            pills.append((min(cx, w - cx) + min(cy, h - cy), pill))
+    for n, (_, pill) in enumerate(sorted(pills, key=lambda p: p[0])[: int(profile.setting("second_look", "max_pill_reads"))]):
+        span = reader.read_line(rgb, pill)
+        judged = None if span is None else corner_control(span, rgb, reader=reader, lexicon=lexicon,
+                                                          profile=profile, density=density)
+        # away from the skip band a pill is a badge, a price tag or a word as often as a skip
+        # control: only a whole dismiss phrase, or the tail of one with its countdown (过6 of
+        # 跳过 6), counts; a lone number or a lone 过 does not
+        if judged is not None and (lexicon.classify(judged[0]).close == "strong"
+                                   or (judged[1] is not None and not dict(judged[3]).get("bare_number"))):
+            text, seconds, score, evidence = judged
+            return [Element(id=f"p{n}", kind=skip_kind(seconds), box=pill, score=score, source="ocr-pill", text=text,
+                            button=pill, countdown_s=seconds,
+                            attrs=(("corner_pill", True), ("text_box", pill.to_list()), *evidence))]
+    return []
 
 
 def _second(e: Element, n: int) -> Element:

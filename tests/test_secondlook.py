@@ -187,3 +187,34 @@ def test_second_look_invents_nothing_on_a_plain_picture(analyzer: Analyzer) -> N
     report = analyzer.analyze(cv2.imencode(".png", np.asarray(img)[:, :, ::-1])[1].tobytes(), name="plain.png")
     assert "second_look" in dict(report.timings_ms)
     assert not _closes(report)
+
+
+def test_a_small_skip_pill_in_another_corner_is_read_by_its_shape(analyzer: Analyzer) -> None:
+    """A 406x902 screenshot (a downscaled splash) with an outlined 跳过 6 pill in the top-left
+    corner, its glyphs 9 px: no text detection pass finds the line, but the pill's outline is
+    plain, and reading the pill whole with line recognition finds the skip control."""
+    img = _picture(406, 902, seed=13)
+    draw, font = ImageDraw.Draw(img), _font(9)
+    x1, y1, x2, y2 = draw.textbbox((0, 0), "跳过 6", font=font)
+    pill = Box(20, 36, 20 + (x2 - x1) + 9, 36 + (y2 - y1) + 9 * 0.7)
+    draw.rounded_rectangle(pill.to_list(), radius=3, fill=(222, 206, 150), outline=(70, 70, 70), width=2)
+    draw.text((pill.x1 + 4.5 - x1, pill.y1 + 9 * 0.35 - y1), "跳过 6", font=font, fill=(60, 60, 60))
+    rgb = np.asarray(img)
+    assert not any("跳过" in s.text for s in analyzer.reader.read(rgb)), "the whole-screen pass should misread it"
+    report = analyzer.analyze(cv2.imencode(".png", rgb[:, :, ::-1])[1].tobytes(), name="small-pill.png")
+    (control,) = _closes(report)
+    assert control.kind == ElementKind.CLOSE_COUNTDOWN and control.countdown_s == 6
+    assert control.attr("corner_pill") and control.attr("second_look") and control.box.iou(pill) > 0.7
+
+
+def test_a_lone_number_in_a_corner_is_no_skip_control(analyzer: Analyzer) -> None:
+    """A page's like count (点赞 128) in a bottom corner of a screen with nothing to close it: its
+    digits' outline passes for a small pill and reads as 12, but the pill read takes skip phrases
+    only, not lone numbers."""
+    img = Image.new("RGB", (720, 1600), (244, 244, 246))
+    draw = ImageDraw.Draw(img)
+    for y, line in ((1380, "会员积分即将过期"), (1470, "点赞 128 · 评论 32"), (1540, "张三：晚上一起吃饭吗?")):
+        draw.text((24, y), line, font=_font(26), fill=(30, 30, 30))
+    report = analyzer.analyze(cv2.imencode(".png", np.asarray(img)[:, :, ::-1])[1].tobytes(), name="page.png")
+    assert "second_look" in dict(report.timings_ms)
+    assert not _closes(report), [(e.kind, e.text) for e in _closes(report)]
