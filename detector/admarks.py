@@ -130,7 +130,7 @@ def beside_ad_choices(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
     by its hue and saturation only: under a pop-up's scrim the banner's cyan keeps both and loses
     brightness (``ad_mark.dimmed_min_value``)."""
     s = profile.setting
-    h, w = rgb.shape[:2]
+    h = rgb.shape[0]
     side = max(close.width, close.height)
     x1, x2 = int(max(0.0, close.x1 - 2 * side)), int(max(0.0, close.x1 + 0.1 * side))
     y1, y2 = int(max(0.0, close.y1 - 0.2 * side)), int(min(float(h), close.y2 + 0.2 * side))
@@ -142,7 +142,7 @@ def beside_ad_choices(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
     mask = cv2.inRange(cv2.cvtColor(patch, cv2.COLOR_RGB2HSV), lo, hi)
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     for i in range(1, n):
-        bx, by, bw, bh, area = (int(v) for v in stats[i])
+        _, _, bw, bh, area = (int(v) for v in stats[i])
         # a ▷ about the ×'s own size (half of it at least), filling part of its box
         if max(bw, bh) >= 0.5 * side and min(bw, bh) >= 0.5 * max(bw, bh) \
                 and s("ad_mark", "min_fill") <= area / float(bw * bh) <= s("ad_mark", "max_fill"):
