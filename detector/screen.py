@@ -380,6 +380,10 @@ def _right_corner_picture(edges: npt.NDArray[np.bool_], cx: float, cy: float, si
         return None
     band = np.zeros_like(edges)  # each row with the rows above and below it: an edge wobbles a pixel
     band[1:-1] = edges[:-2] | edges[1:-1] | edges[2:]
+    # and with gaps of up to a tenth of the smallest picture's side bridged: where a dark picture
+    # meets a dark page its outline fades for a stretch
+    gap = max(3, int(0.1 * lo))
+    band = cv2.morphologyEx(band.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8)) > 0
     tops = sorted(range(max(1, int(cy - 2 * side)), min(eh - 1, int(cy + side))), key=lambda y: abs(y - cy))
     for yt in tops:  # the × sits on the corner: the nearest top edge first
         run = _run_through(band[yt], probe)
@@ -395,17 +399,38 @@ def _right_corner_picture(edges: npt.NDArray[np.bool_], cx: float, cy: float, si
             if (bottom is None or not 0.6 * lo <= bottom[1] - bottom[0] <= hi + side
                     or abs(bottom[1] - b) > reach):
                 continue
-            inner_left = max(a, bottom[0])
             rows = edges[yt + (yb - yt) // 4 : yb - (yb - yt) // 4]
             cover = rows.mean(axis=0)
-            left = np.flatnonzero(cover[max(0, inner_left - reach) : inner_left + 3] >= 0.8)
             right = np.flatnonzero(cover[max(0, min(b, bottom[1]) - 3) : max(b, bottom[1]) + reach] >= 0.8)
-            if left.size and right.size:
-                x1 = max(0, inner_left - reach) + int(left[0])
-                x2 = max(0, min(b, bottom[1]) - 3) + int(right[-1]) + 1
-                if not _crossed(edges[yt + 3 : yb - 2], x1, reach):
-                    return (x1, yt, x2, yb + 1)
+            # the left side under the shorter edge's end, or, when one edge faded short of it,
+            # under the longer one's
+            for inner_left in dict.fromkeys((max(a, bottom[0]), min(a, bottom[0]))):
+                left = np.flatnonzero(cover[max(0, inner_left - reach) : inner_left + 3] >= 0.8)
+                if left.size and right.size:
+                    x1 = max(0, inner_left - reach) + int(left[0])
+                    x2 = max(0, min(b, bottom[1]) - 3) + int(right[-1]) + 1
+                    if not _crossed(edges[yt + 3 : yb - 2], x1, reach):
+                        return (x1, yt, x2, _lowest_bottom(edges, band, (x1, yt, x2, yb), probe, hi, reach) + 1)
     return None
+
+
+def _lowest_bottom(edges: npt.NDArray[np.bool_], band: npt.NDArray[np.bool_], rect: tuple[int, int, int, int],
+                   probe: int, hi: float, reach: int) -> int:
+    """The picture's bottom edge: the first one found may be a line of the picture's own art
+    (a band across it); a lower edge of the same span that the picture's sides run down to is
+    the real one. The sides are looked for within ``reach`` inside the corners, which round."""
+    x1, yt, x2, yb = rect
+    for y in range(yb + 1, min(edges.shape[0] - 1, yt + int(hi) + 1)):
+        run = _run_through(band[y], probe)
+        if run is None or abs(run[1] - x2) > reach or run[0] > x1 + reach:
+            continue
+        stretch = edges[yb:y]
+        left = stretch[:, max(0, x1 - 2) : x1 + reach].any(axis=1).mean()
+        right = stretch[:, max(0, x2 - reach) : x2 + 2].any(axis=1).mean()
+        if left < 0.8 or right < 0.8:
+            break  # the sides stop: what lies lower is the page's
+        yb = y
+    return yb
 
 
 def _crossed(rows: npt.NDArray[np.bool_], x: int, reach: int) -> bool:

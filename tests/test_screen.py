@@ -486,6 +486,25 @@ def test_a_floating_picture_at_the_side_with_a_x_on_its_corner_is_a_pop_up(right
     assert decision.window is not None and decision.window.iou(pic) > 0.85
 
 
+@pytest.mark.parametrize("case", ["faded-top-left", "band-across-its-art"])
+def test_a_floating_picture_is_found_whole(case: str) -> None:
+    """A dark picture on a dark page whose top-left part fades into the page (its top edge shows
+    only near the ×, its bottom edge whole), and one whose art has a band right across it (an
+    edge of its full width above its real bottom)."""
+    img = Image.new("RGB", (W, H), (18, 18, 18))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle(FLOAT.to_list(), radius=10 * DENSITY, fill=(40, 70, 45))
+    if case == "faded-top-left":
+        draw.rectangle([FLOAT.x1 + 10 * DENSITY, FLOAT.y1, FLOAT.x1 + 0.6 * FLOAT.width, FLOAT.y1 + 0.2 * FLOAT.height],
+                       fill=(18, 18, 18))
+    else:
+        draw.rectangle([FLOAT.x1, FLOAT.y1 + 0.6 * FLOAT.height, FLOAT.x2, FLOAT.y1 + 0.7 * FLOAT.height],
+                       fill=(230, 200, 60))
+    x = _corner_x(img, FLOAT)
+    found = floating_picture(np.asarray(img), x, density=DENSITY, profile=PROFILE)
+    assert found is not None and found.iou(FLOAT) > 0.85, found
+
+
 @pytest.mark.parametrize("case", ["grid-of-thumbnails", "column-of-thumbnails", "picture-in-the-middle", "no-picture",
                                   "x-inside-the-picture", "x-down-the-pictures-side", "a-page-line-through-it"])
 def test_no_floating_picture(case: str) -> None:
