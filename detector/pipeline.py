@@ -273,11 +273,14 @@ class Analyzer:
         icons = kept
         t = lap("icons", t)
 
-        if not any(e.kind.is_close_control for e in texts + icons):
+        if not any(e.kind.is_close_control for e in texts):
             # Before the screen is said to have no close control, it is read again with its local
-            # contrast stretched: a faint or tiny dismiss label is a finding, not an absence.
+            # contrast stretched: a faint or tiny dismiss label is a finding, not an absence. So is
+            # it when only ×s close it: a 以后再说 at 1.3:1 under an app-install ad's × is the
+            # second way out that CLOSE_LOW_CONTRAST has to judge.
             texts += second_look(rgb, located, reader=self.reader, lexicon=self.lexicon, profile=self.profile,
-                                 density=dens, status_bar=status_bar)
+                                 density=dens, status_bar=status_bar,
+                                 phrases_only=any(e.kind.is_close_control for e in icons))
             t = lap("second_look", t)
 
         found_marks = [(b, "cv-admark", "AdChoices") for b in find_ad_marks(rgb, density=dens, profile=self.profile)]

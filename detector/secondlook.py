@@ -74,10 +74,15 @@ def second_look(
     profile: RuleProfile,
     density: float,
     status_bar: Box | None,
+    phrases_only: bool = False,
 ) -> list[Element]:
     """Dismiss controls found by reading ``rgb`` again with its local contrast stretched.
 
-    ``spans`` are the lines the first pass read (or located): they are not read again.
+    ``spans`` are the lines the first pass read (or located): they are not read again. With
+    ``phrases_only`` (a × already closes the screen) only dismiss phrases are taken: the skip
+    corner's lone numbers and spotted phrases, and the corner pills, are evidence only where
+    nothing else closes the screen (a dating app's reject × and a photo counter's 8 are not a
+    splash).
     """
     s = profile.setting
     h, w = rgb.shape[:2]
@@ -134,6 +139,8 @@ def second_look(
             button = find_button(enhanced, Box(*e.attr("text_box")), settings=buttons)
             if button is not None:
                 out[i] = replace(e, box=button, button=button)
+    if phrases_only:
+        return [_second(e, n) for n, e in enumerate(out)]
     skip_corner = corner_band(w, h, profile)
     for n, line in enumerate(found):
         if _known(line.box, [e.box for e in out]) or not skip_corner.contains_point(*line.box.center):

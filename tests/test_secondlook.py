@@ -171,7 +171,7 @@ def test_second_look_finds_the_dismiss_label_the_first_pass_missed(
     assert "second_look" in dict(report.timings_ms)
 
 
-def test_no_second_look_when_the_first_pass_found_a_close_control(analyzer: Analyzer) -> None:
+def test_no_second_look_when_the_first_pass_found_a_close_text(analyzer: Analyzer) -> None:
     img = _picture(720, 1600, seed=5)
     _pill(img, "跳过 5", 26, (560, 60), fill=(40, 40, 40), ink=(245, 245, 245))
     report = analyzer.analyze(cv2.imencode(".png", np.asarray(img)[:, :, ::-1])[1].tobytes(), name="clear.png")
@@ -218,3 +218,43 @@ def test_a_lone_number_in_a_corner_is_no_skip_control(analyzer: Analyzer) -> Non
     report = analyzer.analyze(cv2.imencode(".png", np.asarray(img)[:, :, ::-1])[1].tobytes(), name="page.png")
     assert "second_look" in dict(report.timings_ms)
     assert not _closes(report), [(e.kind, e.text) for e in _closes(report)]
+
+
+def _circled_x(img: Image.Image, center: tuple[int, int], radius: int) -> Box:
+    """A white × on a dark translucent-looking disc, as ads draw their close button."""
+    draw = ImageDraw.Draw(img)
+    cx, cy = center
+    draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], fill=(60, 60, 60))
+    d = radius * 0.45
+    for a, b in (((cx - d, cy - d), (cx + d, cy + d)), ((cx - d, cy + d), (cx + d, cy - d))):
+        draw.line([a, b], fill=(250, 250, 250), width=max(2, radius // 6))
+    return Box(cx - radius, cy - radius, cx + radius, cy + radius)
+
+
+def test_a_faint_dismiss_label_beside_a_x_is_found_too(analyzer: Analyzer) -> None:
+    """The app-install interstitial with its faint 以后再说 (1.2:1) and a clear × in the top-right
+    corner: the × closes it, and the faint label is the second way out, which the contrast rule
+    has to judge, so the stretched read runs there too (for dismiss phrases only)."""
+    rgb, label = _faint_card()
+    img = Image.fromarray(rgb)
+    x = _circled_x(img, (395, 60), 14)
+    report = analyzer.analyze(cv2.imencode(".png", np.asarray(img)[:, :, ::-1])[1].tobytes(), name="both.png")
+    closes = _closes(report)
+    assert any(e.kind == ElementKind.CLOSE_ICON and e.box.iou(x) > 0.4 for e in closes), closes
+    faint = [e for e in closes if e.source == "ocr-second"]
+    assert faint and "以后再说" in (faint[0].text or "") and label.expand(4).contains_point(*faint[0].box.center)
+
+
+@pytest.mark.parametrize("phrases_only", [False, True])
+def test_with_a_x_found_a_lone_corner_number_is_no_countdown(analyzer: Analyzer, phrases_only: bool) -> None:
+    """An 8 in the skip corner of a picture: where nothing closes the screen it is judged
+    as a skip countdown; where a × already closes it (``phrases_only``), the stretched read takes
+    dismiss phrases only (a dating app's reject × and a photo counter's 8 are not a splash)."""
+    img = _picture(720, 1600, seed=17)
+    ImageDraw.Draw(img).text((650, 66), "8", font=_font(40), fill=(200, 200, 200))
+    rgb = np.asarray(img)
+    profile = get_profile("cn-miit-2021")
+    found = second_look(rgb, [], reader=analyzer.reader, lexicon=load_lexicon(), profile=profile, density=2.0,
+                        status_bar=None, phrases_only=phrases_only)
+    countdowns = [e for e in found if e.countdown_s == 8]
+    assert len(countdowns) == (0 if phrases_only else 1), [(e.kind, e.text) for e in found]
