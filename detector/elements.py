@@ -30,6 +30,8 @@ class ButtonSettings:
     ring_max_std: float
     max_height: float
     min_margin: float
+    ink_min_delta: float
+    outline_min_cover: float
 
     @classmethod
     def from_profile(cls, profile: RuleProfile) -> ButtonSettings:
@@ -41,6 +43,8 @@ class ButtonSettings:
             ring_max_std=s("detection", "button_ring_max_std"),
             max_height=s("detection", "button_max_height"),
             min_margin=s("detection", "button_min_margin"),
+            ink_min_delta=s("detection", "button_ink_min_delta"),
+            outline_min_cover=s("detection", "button_outline_min_cover"),
         )
 
 
@@ -60,7 +64,54 @@ def find_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings: ButtonSe
         box = _button_at(rgb, text_box, offset, settings)
         if box is not None:
             return box
+    # An OCR box can take in a snug outlined pill's edge (its bottom line under the glyphs): every
+    # ring then crosses the outline. The rings are tried once more around the glyphs themselves.
+    glyphs = _glyph_box(rgb, text_box, settings)
+    if glyphs is not None and glyphs != text_box:
+        for offset in settings.ring_offset_retries:
+            box = _button_at(rgb, glyphs, offset, settings)
+            if box is not None:
+                return box
     return None
+
+
+def _glyph_box(rgb: npt.NDArray[np.uint8], text_box: Box, settings: ButtonSettings) -> Box | None:
+    """The glyphs' own bounds inside ``text_box`` when the box took in an outline (edge rows or
+    columns that one unbroken run of ink mostly covers, where glyphs' strokes break between
+    characters): the pixels ``ink_min_delta`` off the box's median grey, less those lines.
+    ``None`` when there is no such outline."""
+    h_img, w_img = rgb.shape[:2]
+    x1, y1, x2, y2 = text_box.clip(w_img, h_img).to_int()
+    if x2 - x1 < 3 or y2 - y1 < 3:
+        return None
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb[y1:y2, x1:x2, :3]), cv2.COLOR_RGB2GRAY).astype(np.int16)
+    ink = np.abs(grey - np.median(grey)) >= settings.ink_min_delta
+    cover = settings.outline_min_cover
+    top, bottom, left, right = 0, ink.shape[0], 0, ink.shape[1]
+    while bottom - top > 2 and _longest_run(ink[top, left:right]) >= cover:
+        top += 1
+    while bottom - top > 2 and _longest_run(ink[bottom - 1, left:right]) >= cover:
+        bottom -= 1
+    while right - left > 2 and _longest_run(ink[top:bottom, left]) >= cover:
+        left += 1
+    while right - left > 2 and _longest_run(ink[top:bottom, right - 1]) >= cover:
+        right -= 1
+    if (top, bottom, left, right) == (0, ink.shape[0], 0, ink.shape[1]):
+        return None  # no outline in the box: the rings around it were the right ones
+    ys, xs = np.nonzero(ink[top:bottom, left:right])
+    if len(ys) == 0:
+        return None
+    return Box(float(x1 + left + xs.min()), float(y1 + top + ys.min()),
+               float(x1 + left + xs.max() + 1), float(y1 + top + ys.max() + 1))
+
+
+def _longest_run(line: npt.NDArray[np.bool_]) -> float:
+    """The longest unbroken run of ``True`` in ``line``, as a fraction of its length."""
+    if line.size == 0 or not line.any():
+        return 0.0
+    padded = np.concatenate(([0], line.astype(np.int8), [0]))
+    edges = np.flatnonzero(np.diff(padded))
+    return float((edges[1::2] - edges[::2]).max()) / line.size
 
 
 def _button_at(rgb: npt.NDArray[np.uint8], text_box: Box, offset: float, settings: ButtonSettings) -> Box | None:

@@ -137,3 +137,29 @@ def test_a_fill_across_the_whole_screen_is_no_button() -> None:
     assert found is None or found.width < 0.5 * W
     inside = find_button(rgb, Box(730, 1330, 840, 1385), settings=settings)
     assert inside is not None and inside.iou(Box(680, 1300, 889, 1413)) > 0.7
+
+
+@pytest.mark.parametrize("swallowed", ["bottom", "top", "none"])
+def test_an_outlined_pill_is_found_when_the_ocr_box_took_in_its_edge(swallowed: str) -> None:
+    """8s后可跳过 in a snug outlined pill on a light page: PP-OCR's box reaches down onto the
+    pill's bottom outline (or up onto its top one), so every ring around that box crosses the
+    outline; the rings are tried again around the glyphs, and the pill is found."""
+    from pathlib import Path
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from detector.elements import ButtonSettings, find_button
+
+    font_path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    if not font_path.exists():
+        pytest.skip("needs fonts-noto-cjk")
+    img = Image.new("RGB", (750, 1334), (214, 218, 224))
+    draw = ImageDraw.Draw(img)
+    pill = Box(631, 1069, 718, 1095)
+    draw.rounded_rectangle(pill.to_list(), radius=5, outline=(10, 10, 10), width=2, fill=(214, 218, 224))
+    font = ImageFont.truetype(str(font_path), 14)
+    draw.text((640, 1070), "8s后可跳过", font=font, fill=(40, 40, 40))  # glyphs 1075-1089
+    ocr_box = {"bottom": Box(639, 1073, 712, 1095), "top": Box(639, 1069, 712, 1091),
+               "none": Box(639, 1073, 712, 1091)}[swallowed]
+    found = find_button(np.asarray(img), ocr_box, settings=ButtonSettings.from_profile(get_profile("cn-miit-2021")))
+    assert found is not None and found.iou(pill) > 0.75, found
