@@ -79,10 +79,10 @@ def second_look(
     """Dismiss controls found by reading ``rgb`` again with its local contrast stretched.
 
     ``spans`` are the lines the first pass read (or located): they are not read again. With
-    ``phrases_only`` (a × already closes the screen) only dismiss phrases are taken: the skip
-    corner's lone numbers and spotted phrases, and the corner pills, are evidence only where
-    nothing else closes the screen (a dating app's reject × and a photo counter's 8 are not a
-    splash).
+    ``phrases_only`` (a × already closes the screen) only the whole screen is read and only
+    dismiss phrases are taken: the skip corner's lone numbers and spotted phrases, and the
+    corner pills, are evidence only where nothing else closes the screen (a dating app's reject
+    × and a photo counter's 8 are not a splash).
     """
     s = profile.setting
     h, w = rgb.shape[:2]
@@ -95,7 +95,10 @@ def second_look(
     whole_scale = min(s("pill", "read_max_upscale"), s("second_look", "whole_long_side") / float(max(w, h)))
     found: list[TextSpan] = []
     in_corner: list[TextSpan] = []  # read on a corner's enlargement: where small crisp pills are
-    for region, scale in [(None, whole_scale), *((c, corner_scale) for c in corner_regions(w, h, profile))]:
+    # the corners are read enlarged for small skip pills, on screens nothing closes; a faint
+    # dismiss button beside a × is body-sized, and the whole screen's read finds it
+    corners = [] if phrases_only else corner_regions(w, h, profile)
+    for region, scale in [(None, whole_scale), *((c, corner_scale) for c in corners)]:
         for line in reader.read(enhanced, region=region, scale=scale, min_score=0.0, skip=seen):
             if not line.text:
                 continue
