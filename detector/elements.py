@@ -67,7 +67,7 @@ def find_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings: ButtonSe
     # An OCR box can take in a snug outlined pill's edge (its bottom line under the glyphs): every
     # ring then crosses the outline. The rings are tried once more around the glyphs themselves.
     glyphs = _glyph_box(rgb, text_box, settings)
-    if glyphs is not None and glyphs != text_box:
+    if glyphs is not None:
         for offset in settings.ring_offset_retries:
             box = _button_at(rgb, glyphs, offset, settings)
             if box is not None:

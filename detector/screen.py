@@ -370,19 +370,18 @@ def _local_edges(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
 
 
 def _right_corner_picture(edges: npt.NDArray[np.bool_], cx: float, cy: float, side: float, lo: float,
-                          hi: float) -> tuple[int, int, int, int] | None:
+                          hi: float, gap: int) -> tuple[int, int, int, int] | None:
     """A rectangle in ``edges`` whose top-right corner is at the × centred at (cx, cy): its top
     edge runs left from under the ×, its bottom edge spans the same columns lo..hi px lower, and
-    both its sides run between them. (x1, y1, x2, y2) or ``None``."""
+    both its sides run between them; gaps of up to ``gap`` px in its edges are bridged.
+    (x1, y1, x2, y2) or ``None``."""
     eh = edges.shape[0]
     probe = int(cx - 1.5 * side)
     if probe < 0:
         return None
     band = np.zeros_like(edges)  # each row with the rows above and below it: an edge wobbles a pixel
     band[1:-1] = edges[:-2] | edges[1:-1] | edges[2:]
-    # and with gaps of up to a tenth of the smallest picture's side bridged: where a dark picture
-    # meets a dark page its outline fades for a stretch
-    gap = max(3, int(0.1 * lo))
+    # and with short gaps bridged (screen.floating_outline_gap)
     band = cv2.morphologyEx(band.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8)) > 0
     tops = sorted(range(max(1, int(cy - 2 * side)), min(eh - 1, int(cy + side))), key=lambda y: abs(y - cy))
     for yt in tops:  # the × sits on the corner: the nearest top edge first
@@ -460,6 +459,7 @@ def floating_picture(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, 
     # how far off the picture's corner the × may sit: its own size, at least floating_corner_dp
     side = max(close.width, close.height, profile.setting("screen", "floating_corner_dp") * density)
     sibling = profile.setting("screen", "floating_sibling_tolerance")
+    gap = max(3, int(profile.setting("screen", "floating_outline_gap") * lo))
     y1, y2 = max(0, int(cy - 0.6 * hi)), min(h, int(cy + 1.8 * hi))
     # the × on the top-right corner of a picture at the right side, or on the top-left one at the left
     for mirrored in (False, True):
@@ -474,7 +474,7 @@ def floating_picture(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, 
         lx = cx - x1
         if mirrored:
             edges, lx = edges[:, ::-1], (x2 - x1) - lx
-        found = _right_corner_picture(edges, lx, cy - y1, side, lo, hi)
+        found = _right_corner_picture(edges, lx, cy - y1, side, lo, hi, gap)
         if found is None:
             continue
         fx1, fy1, fx2, fy2 = found
