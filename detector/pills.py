@@ -260,3 +260,43 @@ def corner_countdowns(
                                        countdown_s=number, attrs=(("countdown_ring", True),)))
                     break
     return out
+
+
+def unread_skip_pill(
+    rgb: npt.NDArray[np.uint8],
+    elements: Sequence[Element],
+    spans: Sequence[TextSpan],
+    *,
+    reader: TextReader,
+    profile: RuleProfile,
+    density: float,
+) -> list[Element]:
+    """The pill in a full-screen ad's skip corner that no pass could read, as its close control.
+
+    Called only when nothing else closes a splash or interstitial. A 22-dp 跳过 disc on a 400-px
+    screenshot has 5-px glyphs that neither OCR nor spotting recovers, yet the shape a person
+    sees is the one every splash ad puts there: a pill or ring below the status bar with a short
+    glyph run inside. Judging the screen CLOSE_MISSING would accuse it of what it does not do;
+    taking the pill lets CLOSE_TOO_SMALL and CLOSE_LOW_CONTRAST judge what it does. A pill whose
+    line is read surely (``pill.spot_max_read_confidence``), by the whole-screen pass or by line
+    recognition here, is what it says (an AD or 个性化广告 label, a logo), not an unread skip label.
+    """
+    s = profile.setting
+    w = rgb.shape[1]
+    below_status = s("units", "status_bar_dp") * density
+    surely = s("pill", "spot_max_read_confidence")
+    read = [sp.box for sp in spans if sp.text and sp.confidence >= surely]
+    taken = [e.button or e.box for e in elements if e.kind != ElementKind.TEXT]
+    pills = [p for p in find_corner_pills(rgb, density=density, profile=profile,
+                                          min_height_dp=s("pill", "unread_min_height_dp"))
+             if p.y1 >= below_status
+             and not any(p.contains_point(*b.center) or b.iou(p) > 0.3 for b in read + taken)]
+    for pill in sorted(pills, key=lambda p: (w - p.x2) + p.y1)[: int(s("second_look", "max_pill_reads"))]:
+        inner = _ring_inner(pill, profile) if _squarish(pill) else pill
+        readings = [reader.read_line(rgb, box) for box in dict.fromkeys((pill, inner))]
+        if any(r is not None and r.text.strip() and r.confidence >= surely for r in readings):
+            continue
+        return [Element(id="u0", kind=ElementKind.CLOSE_TEXT, box=pill, score=s("pill", "unread_score"),
+                        source="cv-pill", text=None, button=pill,
+                        attrs=(("corner_pill", True), ("unread", True), ("text_box", inner.to_list())))]
+    return []

@@ -27,11 +27,19 @@ from .lexicon import Lexicon, load_lexicon
 from .measure import density_for, measure_element, window_zone
 from .model import ModelIcons, model_available
 from .ocr import OcrSettings, TextReader, make_reader
-from .pills import corner_countdowns, corner_skip_controls
+from .pills import corner_countdowns, corner_skip_controls, unread_skip_pill
 from .profile import DEFAULT_PROFILE, RuleProfile, get_profile
 from .proposer import ProposedIcons, proposer_available
 from .rules import judge, verdict_for
-from .screen import beside_window, classify_screen, floating_picture, near_window, surround_peak, under_scrim
+from .screen import (
+    ScreenDecision,
+    beside_window,
+    classify_screen,
+    floating_picture,
+    near_window,
+    surround_peak,
+    under_scrim,
+)
 from .secondlook import second_look
 from .types import Box, Element, ElementKind, Measurement, Report, RuleId, Screen, ScreenType
 
@@ -344,24 +352,50 @@ class Analyzer:
             return decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
                 e.kind.is_close_control for e in elements)
 
-        # A full-screen ad with no close control found is looked at again, each step only while
-        # nothing closes it yet:
-        if unclosed_ad():
+        def hidden_status_icon() -> list[Element]:
             # a × among the status-bar icons (away from the screen's edges, clear of the clock and
-            # battery read there) is its close control, put where no one looks for it
-            # (CLOSE_HARD_TO_FIND judges it);
+            # battery read there) is a full-screen ad's close control, put where no one looks for
+            # it (CLOSE_HARD_TO_FIND judges it)
             margin = self.profile.setting("units", "status_icon_edge_dp") * dens
             hidden = [e for e in status_icons if margin <= e.box.center[0] <= w - margin
                       and not any(s.box.intersection(e.box) > 0 for s in spans)]
-            elements += [dataclasses.replace(e, attrs=(*e.attrs, ("in_status_bar", True))) for e in hidden[:1]]
-        if unclosed_ad():  # countdown rings in its top corners (a cue: nothing can be tapped yet);
+            return [dataclasses.replace(e, attrs=(*e.attrs, ("in_status_bar", True))) for e in hidden[:1]]
+
+        def skip_corner_pill() -> list[Element]:
+            # a pill drawn in a full-screen ad's skip corner whose label no pass could read
+            return unread_skip_pill(rgb, elements, located, reader=self.reader, profile=self.profile, density=dens)
+
+        # A full-screen ad with no close control found is looked at again, each step only while
+        # nothing closes it yet: the status bar's icons; countdown rings in its top corners (a
+        # cue: nothing can be tapped yet); a × the detectors half believe in a top corner of the
+        # screen, where such an ad's close button sits (a small faint one is what CLOSE_TOO_SMALL
+        # and CLOSE_LOW_CONTRAST then judge); and last, an unread pill in the skip corner.
+        if unclosed_ad():
+            elements += hidden_status_icon()
+        if unclosed_ad():
             elements += corner_countdowns(rgb, elements, reader=self.reader, profile=self.profile, density=dens)
         if unclosed_ad():
-            # a × the detectors half believe in a top corner of the screen, where a full-screen
-            # ad's close button sits (a small faint one is what CLOSE_TOO_SMALL and
-            # CLOSE_LOW_CONTRAST then judge).
             elements += ad_corner_icon(half_believed, elements, width=w, icon_min_score=min_icon,
                                        min_score=self.profile.setting("screen", "ad_corner_icon_min_score"))
+        if unclosed_ad():
+            elements += skip_corner_pill()
+        # An app's own launch screen (its logo, name and slogan) shows no ad cue and, when its
+        # close control is hidden or unreadable, nothing that closes it: it was taken for an
+        # ordinary page. Where it carries almost no text, the two places a splash hides its close
+        # control are looked at; one found there makes it the splash screen it is.
+        status_px = self.profile.setting("units", "status_bar_dp") * dens
+        if (decision.screen_type == ScreenType.NONE
+                and not any(e.kind.is_close_control and e.score >= min_icon for e in elements)
+                and sum(1 for s in located if s.box.center[1] > status_px)
+                <= self.profile.setting("screen", "launch_max_text_lines")):
+            # a skip pill read only in part (过 of 跳过, under the verdict's score) counts too
+            found = [e for e in elements if e.kind.is_close_control and e.attr("corner_pill")]
+            if not found:
+                found = hidden_status_icon() or skip_corner_pill()
+                elements += found
+            if found:
+                decision = ScreenDecision(ScreenType.SPLASH, Box(0, 0, w, h), 0.5,
+                                          "little text and no ad cue, a close control where a splash hides it")
         if decision.screen_type == ScreenType.NONE:
             # Rules do not apply, and × glyphs on an ordinary page are in-page controls, not close controls.
             elements = [e for e in elements if not e.kind.is_close_control]
