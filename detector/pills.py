@@ -101,6 +101,15 @@ def _ring_inner(box: Box, profile: RuleProfile) -> Box:
     return Box(box.x1 + dx, box.y1 + dy, box.x2 - dx, box.y2 - dy)
 
 
+def _label_area(pill: Box, profile: RuleProfile) -> Box:
+    """Where a pill's label is written: a round pill's inside (:func:`_ring_inner`), a wide one's
+    middle between its rounded ends (each half the pill's height wide)."""
+    if _squarish(pill):
+        return _ring_inner(pill, profile)
+    dy = pill.height * profile.setting("pill", "ring_inset")
+    return Box(pill.x1 + pill.height / 2, pill.y1 + dy, pill.x2 - pill.height / 2, pill.y2 - dy)
+
+
 def skip_kind(seconds: int | None) -> ElementKind:
     return ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT
 
@@ -268,6 +277,7 @@ def unread_skip_pill(
     spans: Sequence[TextSpan],
     *,
     reader: TextReader,
+    lexicon: Lexicon,
     profile: RuleProfile,
     density: float,
 ) -> list[Element]:
@@ -277,9 +287,11 @@ def unread_skip_pill(
     screenshot has 5-px glyphs that neither OCR nor spotting recovers, yet the shape a person
     sees is the one every splash ad puts there: a pill or ring below the status bar with a short
     glyph run inside. Judging the screen CLOSE_MISSING would accuse it of what it does not do;
-    taking the pill lets CLOSE_TOO_SMALL and CLOSE_LOW_CONTRAST judge what it does. A pill whose
-    line is read surely (``pill.spot_max_read_confidence``), by the whole-screen pass or by line
-    recognition here, is what it says (an AD or 个性化广告 label, a logo), not an unread skip label.
+    taking the pill lets CLOSE_TOO_SMALL and CLOSE_LOW_CONTRAST judge what it does. Each pill,
+    nearest the corner first, is read once more and judged as the corner's lines are
+    (:func:`corner_control`); one whose line is read surely (``pill.spot_max_read_confidence``),
+    by the whole-screen pass or here, as something else is what it says (an AD or 个性化广告
+    label, a logo), not an unread skip label.
     """
     s = profile.setting
     w = rgb.shape[1]
@@ -291,10 +303,29 @@ def unread_skip_pill(
                                           min_height_dp=s("pill", "unread_min_height_dp"))
              if p.y1 >= below_status
              and not any(p.contains_point(*b.center) or b.iou(p) > 0.3 for b in read + taken)]
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     for pill in sorted(pills, key=lambda p: (w - p.x2) + p.y1)[: int(s("second_look", "max_pill_reads"))]:
-        inner = _ring_inner(pill, profile) if _squarish(pill) else pill
-        readings = [reader.read_line(rgb, box) for box in dict.fromkeys((pill, inner))]
-        if any(r is not None and r.text.strip() and r.confidence >= surely for r in readings):
+        inner = _label_area(pill, profile)
+        # the edge test that found the pill also passes a blurred dot (its soft rim reaches
+        # inward); a label's strokes spread the levels inside it, a plain fill only by its noise
+        label = gray[int(inner.y1) : int(np.ceil(inner.y2)), int(inner.x1) : int(np.ceil(inner.x2))]
+        if label.size == 0 or np.percentile(label, 90) - np.percentile(label, 10) < s("pill", "unread_min_ink_spread"):
+            continue
+        # Read once more, the label area alone first: without the pill's outline in the crop a
+        # label can read outright (5 | Skip at 0.92 where the whole pill read nothing).
+        other = False
+        for box in dict.fromkeys((inner, pill)):
+            span = reader.read_line(rgb, box)
+            if span is None or not span.text.strip():
+                continue
+            judged = corner_control(span, rgb, reader=reader, lexicon=lexicon, profile=profile, density=density)
+            if judged is not None:
+                text, seconds, score, evidence = judged
+                return [Element(id="u0", kind=skip_kind(seconds), box=pill, score=score, source="ocr-pill",
+                                text=text, button=pill, countdown_s=seconds,
+                                attrs=(("corner_pill", True), ("text_box", inner.to_list()), *evidence))]
+            other = other or span.confidence >= surely
+        if other:
             continue
         return [Element(id="u0", kind=ElementKind.CLOSE_TEXT, box=pill, score=s("pill", "unread_score"),
                         source="cv-pill", text=None, button=pill,

@@ -154,18 +154,21 @@ _CARD_CLOSE_ZONES = ("below-window-center", "above-window-right")
 
 
 def on_card_icons(half_believed: Sequence[Element], elements: Sequence[Element], window: Box, *,
-                  icon_min_score: float, min_side_px: float, zone: Callable[[Box], str | None]) -> list[Element]:
+                  icon_min_score: float, min_side_px: float, zone: Callable[[Box], str | None],
+                  text_lines: Sequence[Box]) -> list[Element]:
     """The half-believed ×s (scored from ``screen.card_icon_min_score`` up to the icon threshold)
     at least ``min_side_px`` on their shorter side that sit on a pop-up's card, centred below it
     or above its top-right corner (``zone``: :func:`detector.measure.window_zone`), and overlap no
-    close control found already, taken at ``icon_min_score`` and marked ``on_card``."""
+    close control found already, taken at ``icon_min_score`` and marked ``on_card``. One centred
+    in a line of text (``text_lines``) is a stroke of a character (这, 开), not a button."""
     found = [e.box for e in elements if e.kind.is_close_control]
     out = []
     for e in half_believed:
         where = zone(e.box) or ""
         if (e.score < icon_min_score and min(e.box.width, e.box.height) >= min_side_px
                 and (where.startswith("window-") or where in _CARD_CLOSE_ZONES)
-                and not any(b.intersection(e.box) > 0 for b in found)):
+                and not any(b.intersection(e.box) > 0 for b in found)
+                and not any(line.contains_point(*e.box.center) for line in text_lines)):
             out.append(dataclasses.replace(e, score=icon_min_score, attrs=(*e.attrs, ("on_card", True))))
     return out
 
@@ -317,7 +320,8 @@ class Analyzer:
                     zone=lambda b: window_zone(
                         b, window, Box(0, 0, w, h), density=dens,
                         corner_fraction=self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "corner_fraction"),
-                        below_dp=self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp")))
+                        below_dp=self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp")),
+                    text_lines=exclude)
             # Numbers on the dimmed page under a card (a badge, a calendar date) are the page's,
             # not a countdown of the overlay; close controls may sit outside the card and stay.
             elements = [dataclasses.replace(e, kind=ElementKind.TEXT, countdown_s=None)
@@ -363,7 +367,8 @@ class Analyzer:
 
         def skip_corner_pill() -> list[Element]:
             # a pill drawn in a full-screen ad's skip corner whose label no pass could read
-            return unread_skip_pill(rgb, elements, located, reader=self.reader, profile=self.profile, density=dens)
+            return unread_skip_pill(rgb, elements, located, reader=self.reader, lexicon=self.lexicon,
+                                    profile=self.profile, density=dens)
 
         # A full-screen ad with no close control found is looked at again, each step only while
         # nothing closes it yet: the status bar's icons; countdown rings in its top corners (a

@@ -75,9 +75,10 @@ CARD = Box(120, 600, 960, 1560)
         ([_x(Box(980, 1000, 1040, 1060), 0.4)], []),  # off its side, on the dimmed page
         ([_x(Box(890, 620, 940, 670), 0.4)], []),  # where the card's own × was found already
         ([_x(Box(300, 800, 320, 820), 0.45)], []),  # under 10 dp: a mark of the picture, not a button
+        ([_x(Box(600, 1400, 650, 1450), 0.4)], []),  # a stroke of 这 in the card's title line
     ],
     ids=["on-the-picture", "above-the-corner", "below-the-card", "above-the-left-corner", "off-the-side",
-         "on-a-found-x", "too-small"],
+         "on-a-found-x", "too-small", "in-a-text-line"],
 )
 def test_a_half_believed_x_is_taken_only_where_a_pop_up_cards_close_button_sits(
         half_believed: list[Element], taken: list[Box]) -> None:
@@ -86,6 +87,8 @@ def test_a_half_believed_x_is_taken_only_where_a_pop_up_cards_close_button_sits(
     def zone(b: Box) -> str | None:
         return window_zone(b, CARD, Box(0, 0, 1080, 2340), density=3.0, corner_fraction=0.25, below_dp=96)
 
-    out = on_card_icons(half_believed, [own], CARD, icon_min_score=0.5, min_side_px=30, zone=zone)
+    title = Box(230, 1380, 850, 1465)  # a line the OCR read (品质生活从这里开始)
+    out = on_card_icons(half_believed, [own], CARD, icon_min_score=0.5, min_side_px=30, zone=zone,
+                        text_lines=[title])
     assert [e.box for e in out] == taken
     assert all(e.score == 0.5 and e.attr("on_card") for e in out)
