@@ -280,6 +280,7 @@ def unread_skip_pill(
     lexicon: Lexicon,
     profile: RuleProfile,
     density: float,
+    unread: bool = True,
 ) -> list[Element]:
     """The pill in a full-screen ad's skip corner that no pass could read, as its close control.
 
@@ -291,7 +292,9 @@ def unread_skip_pill(
     nearest the corner first, is read once more and judged as the corner's lines are
     (:func:`corner_control`); one whose line is read surely (``pill.spot_max_read_confidence``),
     by the whole-screen pass or here, as something else is what it says (an AD or 个性化广告
-    label, a logo), not an unread skip label.
+    label, a logo), not an unread skip label. With ``unread`` False only a pill that reads as a skip
+    control is taken: where the screen is not known to be an ad, an unread shape in its corner
+    is as often an app bar's icon.
     """
     s = profile.setting
     w = rgb.shape[1]
@@ -325,7 +328,7 @@ def unread_skip_pill(
                                 text=text, button=pill, countdown_s=seconds,
                                 attrs=(("corner_pill", True), ("text_box", inner.to_list()), *evidence))]
             other = other or span.confidence >= surely
-        if other:
+        if other or not unread:
             continue
         return [Element(id="u0", kind=ElementKind.CLOSE_TEXT, box=pill, score=s("pill", "unread_score"),
                         source="cv-pill", text=None, button=pill,

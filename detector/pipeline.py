@@ -365,10 +365,10 @@ class Analyzer:
                       and not any(s.box.intersection(e.box) > 0 for s in spans)]
             return [dataclasses.replace(e, attrs=(*e.attrs, ("in_status_bar", True))) for e in hidden[:1]]
 
-        def skip_corner_pill() -> list[Element]:
-            # a pill drawn in a full-screen ad's skip corner whose label no pass could read
+        def skip_corner_pill(*, unread: bool) -> list[Element]:
+            # a pill drawn in a full-screen ad's skip corner, read or (``unread``) not
             return unread_skip_pill(rgb, elements, located, reader=self.reader, lexicon=self.lexicon,
-                                    profile=self.profile, density=dens)
+                                    profile=self.profile, density=dens, unread=unread)
 
         # A full-screen ad with no close control found is looked at again, each step only while
         # nothing closes it yet: the status bar's icons; countdown rings in its top corners (a
@@ -383,20 +383,23 @@ class Analyzer:
             elements += ad_corner_icon(half_believed, elements, width=w, icon_min_score=min_icon,
                                        min_score=self.profile.setting("screen", "ad_corner_icon_min_score"))
         if unclosed_ad():
-            elements += skip_corner_pill()
+            elements += skip_corner_pill(unread=True)
         # An app's own launch screen (its logo, name and slogan) shows no ad cue and, when its
         # close control is hidden or unreadable, nothing that closes it: it was taken for an
         # ordinary page. Where it carries almost no text, the two places a splash hides its close
-        # control are looked at; one found there makes it the splash screen it is.
+        # control are looked at (a × among the status-bar icons, a skip pill that reads as one);
+        # one found there makes it the splash screen it is.
         status_px = self.profile.setting("units", "status_bar_dp") * dens
         if (decision.screen_type == ScreenType.NONE
                 and not any(e.kind.is_close_control and e.score >= min_icon for e in elements)
                 and sum(1 for s in located if s.box.center[1] > status_px)
                 <= self.profile.setting("screen", "launch_max_text_lines")):
-            # a skip pill read only in part (过 of 跳过, under the verdict's score) counts too
+            # a skip pill read only in part (过 of 跳过, under the verdict's score) counts too; an
+            # unread one does not: on a page with little text (a sign-up form) the corner's shape
+            # is as often its app bar's icon
             found = [e for e in elements if e.kind.is_close_control and e.attr("corner_pill")]
             if not found:
-                found = hidden_status_icon() or skip_corner_pill()
+                found = hidden_status_icon() or skip_corner_pill(unread=False)
                 elements += found
             if found:
                 decision = ScreenDecision(ScreenType.SPLASH, Box(0, 0, w, h), 0.5,

@@ -22,10 +22,11 @@ WIDTH = 400  # a downscaled collected screenshot: 1080x2340 drawn, shrunk to 400
 
 
 def launch_screen(label: str | None, *, ink: tuple[int, int, int] = (120, 110, 160),
-                  pill_y: int = 150) -> np.ndarray:
+                  pill_y: int = 150, ad_label: bool = False) -> np.ndarray:
     """An app's own launch screen (logo tile and name on a gradient) with a 22-dp disc in the
     top-right corner holding ``label`` (none drawn when ``label`` is None), JPEG-compressed.
-    The disc's centre is ``pill_y`` px from the top of the 2340-px drawing."""
+    The disc's centre is ``pill_y`` px from the top of the 2340-px drawing; with ``ad_label`` a
+    广告 tag in the bottom-left corner makes it a splash ad."""
     if not FONT.exists():
         pytest.skip("needs fonts-noto-cjk")
     big = Image.new("RGB", (1080, 2340))
@@ -35,6 +36,9 @@ def launch_screen(label: str | None, *, ink: tuple[int, int, int] = (120, 110, 1
     draw.rounded_rectangle((420, 800, 660, 1040), radius=50, fill=(40, 170, 90))
     draw.text((540, 920), "W", font=ImageFont.truetype(str(FONT), 150), fill=(255, 255, 255), anchor="mm")
     draw.text((540, 1130), "Word Quest", font=ImageFont.truetype(str(FONT), 80), fill=(255, 255, 255), anchor="mm")
+    if ad_label:
+        draw.rounded_rectangle((40, 2140, 200, 2210), radius=12, fill=(0, 0, 0))
+        draw.text((120, 2175), "广告", font=ImageFont.truetype(str(FONT), 48), fill=(255, 255, 255), anchor="mm")
     if label is not None:
         cx, r = 960, 33
         draw.ellipse((cx - r, pill_y - r, cx + r, pill_y + r), fill=(70, 60, 110))
@@ -81,15 +85,33 @@ def analyzer() -> Analyzer:
     return Analyzer()
 
 
+def test_an_ad_nothing_else_closes_takes_its_unread_pill(analyzer: Analyzer, tmp_path: Path) -> None:
+    path = tmp_path / "ad.png"
+    cv2.imwrite(str(path), launch_screen("跳过", ink=FAINT, ad_label=True)[:, :, ::-1])
+    report = analyzer.analyze(path)
+    assert report.screen.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL)
+    (pill,) = report.screen.close_controls
+    assert pill.attr("unread") and pill.text is None and pill.box.x1 > WIDTH * 0.8
+    severity = {f.rule.value: f.severity.value for f in report.findings}
+    assert severity["CLOSE_MISSING"] == "pass" and severity["CLOSE_LOW_CONTRAST"] == "fail"
+
+
 @pytest.mark.parametrize(
-    ("label", "screen_type", "closes"),
-    [("跳过", ScreenType.SPLASH, 1), ("AD", ScreenType.NONE, 0), (None, ScreenType.NONE, 0)],
+    ("label", "ink", "screen_type", "closes"),
+    [
+        ("跳过", LEGIBLE, ScreenType.SPLASH, 1),  # its pill reads as a skip control
+        ("跳过", FAINT, ScreenType.NONE, 0),  # an unread shape on a page not known to be an ad: an app bar's icon as often
+        ("AD", (250, 250, 250), ScreenType.NONE, 0),
+        (None, FAINT, ScreenType.NONE, 0),
+    ],
 )
 def test_a_launch_screen_with_a_skip_pill_is_a_splash(analyzer: Analyzer, tmp_path: Path, label: str | None,
-                                                      screen_type: ScreenType, closes: int) -> None:
-    """Little text, no ad cue: taken for an ordinary page unless its skip corner holds a pill."""
+                                                      ink: tuple[int, int, int], screen_type: ScreenType,
+                                                      closes: int) -> None:
+    """Little text, no ad cue: taken for an ordinary page unless its skip corner holds a pill
+    that reads as a skip control."""
     path = tmp_path / "launch.png"
-    cv2.imwrite(str(path), launch_screen(label, ink=(250, 250, 250) if label == "AD" else FAINT)[:, :, ::-1])
+    cv2.imwrite(str(path), launch_screen(label, ink=ink)[:, :, ::-1])
     report = analyzer.analyze(path)
     assert report.screen.screen_type == screen_type, report.screen.type_reason
     assert len(report.screen.close_controls) == closes
