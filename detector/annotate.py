@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
+from .report import control_label
 from .types import Box, ElementKind, Report, Severity
 
 _FONT_CANDIDATES = (
@@ -79,7 +80,7 @@ def _scaled_report(report: Report, k: float) -> Report:
 def control_caption(report: Report, element_id: str) -> str:
     e = report.screen.element(element_id)
     m = report.measurement(element_id)
-    label = "×" if e.kind == ElementKind.CLOSE_ICON else (e.text or "")
+    label = control_label(e)
     if m is None:
         return label
     contrast = f"{m.contrast_ratio:g}:1" if m.contrast_ratio is not None else "?:1"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .types import Element, Finding, Measurement, Report, Size, TextSpan
+from .types import Element, ElementKind, Finding, Measurement, Report, Size, TextSpan
 
 SCHEMA = "closecheck.report/1"
 
@@ -98,13 +98,21 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     }
 
 
+def control_label(e: Element) -> str:
+    """What a close control shows a person: × for an icon, its text, or "[unread]" for a skip
+    pill whose label no pass could read (its shape is the evidence)."""
+    if e.kind == ElementKind.CLOSE_ICON:
+        return "×"
+    return e.text if e.text is not None else "[unread]"
+
+
 def summary_line(report: Report) -> str:
     """One human line per screenshot for the CLI."""
     screen = report.screen
     controls = []
     for e in screen.close_controls:
         m = report.measurement(e.id)
-        label = "×" if e.text is None else e.text
+        label = control_label(e)
         if m is not None:
             controls.append(f"{label} {m.short_side.dp:g} dp · {m.contrast_ratio}:1 · {m.zone_window or m.zone_screen}")
         else:

@@ -11,10 +11,12 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from detector import Analyzer
+from detector.annotate import control_caption
 from detector.lexicon import load_lexicon
 from detector.ocr import make_reader
 from detector.pills import unread_skip_pill
 from detector.profile import get_profile
+from detector.report import summary_line
 from detector.types import ElementKind, ScreenType
 
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -94,6 +96,9 @@ def test_an_ad_nothing_else_closes_takes_its_unread_pill(analyzer: Analyzer, tmp
     assert pill.attr("unread") and pill.text is None and pill.box.x1 > WIDTH * 0.8
     severity = {f.rule.value: f.severity.value for f in report.findings}
     assert severity["CLOSE_MISSING"] == "pass" and severity["CLOSE_LOW_CONTRAST"] == "fail"
+    # the CLI line and the annotation say what was found: a label no pass could read, not a ×
+    assert "close: [unread] " in summary_line(report)
+    assert control_caption(report, pill.id).startswith("[unread] ")
 
 
 @pytest.mark.parametrize(
