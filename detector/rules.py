@@ -119,7 +119,10 @@ def best_control(ctx: Context) -> Element | None:
 
 
 def _label(e: Element) -> str:
-    return "×" if e.kind == ElementKind.CLOSE_ICON else repr(e.text)
+    if e.kind == ElementKind.CLOSE_ICON:
+        return "×"
+    # a skip pill found by its shape, its label unread (detector.pills.unread_skip_pill)
+    return repr(e.text) if e.text is not None else "the skip pill (its label unread)"
 
 
 def check_close_missing(ctx: Context) -> Finding:

@@ -99,6 +99,8 @@ def test_an_ad_nothing_else_closes_takes_its_unread_pill(analyzer: Analyzer, tmp
     # the CLI line and the annotation say what was found: a label no pass could read, not a ×
     assert "close: [unread] " in summary_line(report)
     assert control_caption(report, pill.id).startswith("[unread] ")
+    contrast = next(f for f in report.findings if f.rule.value == "CLOSE_LOW_CONTRAST")
+    assert contrast.message.startswith("the skip pill (its label unread) has contrast")
 
 
 @pytest.mark.parametrize(

@@ -291,7 +291,9 @@
       const classes = [KIND_CLASS[e.kind] || "k-text"];
       const sev = severityOf.get(e.id);
       if (sev) classes.push(`sev-${sev}`);
-      const label = `${e.id} · ${e.kind}${e.text ? ` “${e.text}”` : ""} · score ${fmt(e.score)}`;
+      // a skip pill whose label no pass could read is found by its shape: say so
+      const said = e.text ? ` “${e.text}”` : e.attrs && e.attrs.unread ? " [unread]" : "";
+      const label = `${e.id} · ${e.kind}${said} · score ${fmt(e.score)}`;
       const r = rect(e.button || e.box, classes.join(" "), e.id, label);
       svg.append(r);
     }
