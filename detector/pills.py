@@ -114,8 +114,21 @@ def skip_kind(seconds: int | None) -> ElementKind:
     return ElementKind.CLOSE_COUNTDOWN if seconds is not None else ElementKind.CLOSE_TEXT
 
 
+# What :func:`corner_control` makes of a line: its text, countdown seconds, score and evidence.
+Judged = tuple[str, int | None, float, tuple[tuple[str, object], ...]]
+
+
+def pill_control(pill: Box, judged: Judged, *, element_id: str, text_box: Box | None = None) -> Element:
+    """The skip control a drawn pill is, once a reading of it (of ``text_box``, the whole pill
+    by default) was judged one."""
+    text, seconds, score, evidence = judged
+    return Element(id=element_id, kind=skip_kind(seconds), box=pill, score=score, source="ocr-pill", text=text,
+                   button=pill, countdown_s=seconds,
+                   attrs=(("corner_pill", True), ("text_box", (text_box or pill).to_list()), *evidence))
+
+
 def corner_control(span: TextSpan, rgb: npt.NDArray[np.uint8], *, reader: TextReader, lexicon: Lexicon,
-                    profile: RuleProfile, density: float) -> tuple[str, int | None, float, tuple[tuple[str, object], ...]] | None:
+                    profile: RuleProfile, density: float) -> Judged | None:
     """(text, countdown seconds, score, evidence) when a corner line is a skip control."""
     s = profile.setting
     min_read = profile.setting("detection", "ocr_min_confidence")
@@ -221,13 +234,7 @@ def corner_skip_controls(
             if found is not None:
                 break
         if found is not None:
-            text, seconds, score, evidence = found
-            out.append(
-                Element(id=f"p{n}", kind=skip_kind(seconds),
-                        box=pill, score=score, source="ocr-pill", text=text,
-                        button=pill, countdown_s=seconds,
-                        attrs=(("corner_pill", True), ("text_box", pill.to_list()), *evidence))
-            )
+            out.append(pill_control(pill, found, element_id=f"p{n}"))
             break
     return out
 
@@ -306,13 +313,15 @@ def unread_skip_pill(
                                           min_height_dp=s("pill", "unread_min_height_dp"))
              if p.y1 >= below_status
              and not any(p.contains_point(*b.center) or b.iou(p) > 0.3 for b in read + taken)]
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     for pill in sorted(pills, key=lambda p: (w - p.x2) + p.y1)[: int(s("second_look", "max_pill_reads"))]:
         inner = _label_area(pill, profile)
         # the edge test that found the pill also passes a blurred dot (its soft rim reaches
         # inward); a label's strokes spread the levels inside it, a plain fill only by its noise
-        label = gray[int(inner.y1) : int(np.ceil(inner.y2)), int(inner.x1) : int(np.ceil(inner.x2))]
-        if label.size == 0 or np.percentile(label, 90) - np.percentile(label, 10) < s("pill", "unread_min_ink_spread"):
+        crop = rgb[int(inner.y1) : int(np.ceil(inner.y2)), int(inner.x1) : int(np.ceil(inner.x2))]
+        if crop.size == 0:
+            continue
+        label = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY)
+        if np.percentile(label, 90) - np.percentile(label, 10) < s("pill", "unread_min_ink_spread"):
             continue
         # Read once more, the label area alone first: without the pill's outline in the crop a
         # label can read outright (5 | Skip at 0.92 where the whole pill read nothing).
@@ -323,10 +332,7 @@ def unread_skip_pill(
                 continue
             judged = corner_control(span, rgb, reader=reader, lexicon=lexicon, profile=profile, density=density)
             if judged is not None:
-                text, seconds, score, evidence = judged
-                return [Element(id="u0", kind=skip_kind(seconds), box=pill, score=score, source="ocr-pill",
-                                text=text, button=pill, countdown_s=seconds,
-                                attrs=(("corner_pill", True), ("text_box", inner.to_list()), *evidence))]
+                return [pill_control(pill, judged, element_id="u0", text_box=inner)]
             other = other or span.confidence >= surely
         if other or not unread:
             continue

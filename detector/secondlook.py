@@ -30,7 +30,7 @@ import numpy.typing as npt
 from .elements import ButtonSettings, find_button, in_status_bar, text_elements
 from .lexicon import Lexicon
 from .ocr import TextReader
-from .pills import corner_band, corner_control, find_corner_pills, skip_kind
+from .pills import corner_band, corner_control, find_corner_pills, pill_control, skip_kind
 from .profile import RuleProfile
 from .types import Box, Element, TextSpan
 
@@ -190,10 +190,7 @@ def _corner_pills(rgb: npt.NDArray[np.uint8], *, reader: TextReader, lexicon: Le
         # 跳过 6), counts; a lone number or a lone 过 does not
         if judged is not None and (lexicon.classify(judged[0]).close == "strong"
                                    or (judged[1] is not None and not dict(judged[3]).get("bare_number"))):
-            text, seconds, score, evidence = judged
-            return [Element(id=f"p{n}", kind=skip_kind(seconds), box=pill, score=score, source="ocr-pill", text=text,
-                            button=pill, countdown_s=seconds,
-                            attrs=(("corner_pill", True), ("text_box", pill.to_list()), *evidence))]
+            return [pill_control(pill, judged, element_id=f"p{n}")]
     return []
 
 
