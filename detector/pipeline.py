@@ -375,6 +375,7 @@ class Analyzer:
         # cue: nothing can be tapped yet); a × the detectors half believe in a top corner of the
         # screen, where such an ad's close button sits (a small faint one is what CLOSE_TOO_SMALL
         # and CLOSE_LOW_CONTRAST then judge); and last, an unread pill in the skip corner.
+        looked_again = unclosed_ad()
         if unclosed_ad():
             elements += hidden_status_icon()
         if unclosed_ad():
@@ -384,6 +385,8 @@ class Analyzer:
                                        min_score=self.profile.setting("screen", "ad_corner_icon_min_score"))
         if unclosed_ad():
             elements += skip_corner_pill(unread=True)
+        if looked_again and not unclosed_ad():  # the type's reason said nothing closes it
+            decision = dataclasses.replace(decision, reason=f"{decision.reason} at first look; one found where such an ad hides it")
         # An app's own launch screen (its logo, name and slogan) shows no ad cue and, when its
         # close control is hidden or unreadable, nothing that closes it: it was taken for an
         # ordinary page. Where it carries almost no text, the two places a splash hides its close

@@ -92,6 +92,9 @@ def test_an_ad_nothing_else_closes_takes_its_unread_pill(analyzer: Analyzer, tmp
     cv2.imwrite(str(path), launch_screen("跳过", ink=FAINT, ad_label=True)[:, :, ::-1])
     report = analyzer.analyze(path)
     assert report.screen.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL)
+    # the screen type's reason no longer says nothing closes it
+    assert report.screen.type_reason == ("a full-screen ad with no close control at first look; "
+                                         "one found where such an ad hides it")
     (pill,) = report.screen.close_controls
     assert pill.attr("unread") and pill.text is None and pill.box.x1 > WIDTH * 0.8
     severity = {f.rule.value: f.severity.value for f in report.findings}
