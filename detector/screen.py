@@ -64,7 +64,10 @@ def _peak_around(lum: npt.NDArray[np.float64], near: tuple[float, float, float, 
 
 
 def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[WindowCandidate]:
-    """Cards: closed, nearly rectangular edge contours of card size.
+    """Cards: closed, nearly rectangular edge contours of card size. A box shorter than
+    ``screen.window_min_height`` (down to ``screen.centred_window_min_height``) is kept only
+    centred in the screen's middle (``screen.centred_window_band``), where a short promotion
+    card floats; :func:`classify_screen` then takes it only with a close control of its own.
 
     Ordered by preference: cards with a margin on both sides first (a pop-up floats; a full-width
     band is more often part of the page), then boxes that are not the dimmed page around a card,
@@ -81,6 +84,8 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
     min_area = profile.setting("screen", "window_min_area") * screen_area
     max_area = profile.setting("screen", "window_max_area") * screen_area
     min_height = profile.setting("screen", "window_min_height") * sh
+    centred_min_height = profile.setting("screen", "centred_window_min_height") * sh
+    centred_band = profile.setting("screen", "centred_window_band") * sh
     lum = luminance_map(small)
     bars = _system_bars(sh, min(h, w) / profile.setting("units", "baseline_width_dp") * scale, profile)
     peak_q = profile.setting("screen", "surround_peak_percentile")
@@ -103,8 +108,10 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
     for c in contours:
         x, y, cw, ch = cv2.boundingRect(c)
         area = float(cw * ch)
-        if not (min_area <= area <= max_area) or cw < 0.4 * sw or ch < min_height:
+        if not (min_area <= area <= max_area) or cw < 0.4 * sw or ch < centred_min_height:
             continue
+        if ch < min_height and abs(y + ch / 2 - sh / 2) > centred_band:
+            continue  # a short box docked away from the middle is a banner or an info bar
         if cv2.contourArea(cv2.convexHull(c)) < 0.85 * area:
             continue
         made = candidate(x, y, cw, ch)
@@ -721,7 +728,10 @@ def classify_screen(
             e.kind in (ElementKind.AD_LABEL, ElementKind.JUMP_HINT)
             or (e.kind == ElementKind.CALL_TO_ACTION and e.button is not None)) for e in elements)
         overlay = win.dim_ratio <= strong_dim or ad_card or (bool(closes) and dark_surround)
-        if not inside and not (floats and not live and overlay):
+        # a card shorter than window_min_height (found only in the screen's middle) is one only
+        # with a close control of its own: its shape alone is as often a page's panel
+        short = win.box.height < profile.setting("screen", "window_min_height") * h
+        if not inside and (short or not (floats and not live and overlay)):
             continue
         # Edges can stop short of a card whose picture fades into the page; the card its sure
         # close button belongs to, when it holds this one and is larger, is the whole window.

@@ -292,6 +292,30 @@ def test_a_dark_card_over_a_scrim_is_a_pop_up(scrim: float, expected: ScreenType
         assert decision.window is not None and decision.window.iou(CARD) > 0.85
 
 
+@pytest.mark.parametrize(
+    ("centre_y", "with_close", "popup"),
+    [
+        (0.45, True, True),  # a title-and-one-line promotion card in the middle, its × on it
+        (0.45, False, False),  # the same shape with no close control: as often a page's panel
+        (0.86, True, False),  # docked low: a page banner or a video ad's info bar, not a card
+    ],
+    ids=["middle-with-close", "middle-no-close", "docked-low"],
+)
+def test_a_short_card_is_a_pop_up_only_in_the_middle_with_its_close(centre_y: float, with_close: bool,
+                                                                     popup: bool) -> None:
+    """A card 0.13 of the screen high (under screen.window_min_height) over a dark scrim
+    (synthetic seed 5353: a 0.128-high card lost with both its ×s)."""
+    height = 0.13 * H
+    card = Box(120, centre_y * H - height / 2, 960, centre_y * H + height / 2)
+    img = _page(card, card_fill=(250, 250, 250), page=(40, 40, 40))
+    side = 14 * DENSITY
+    corner = Box(card.x2 - 12 * DENSITY - side, card.y1 + 12 * DENSITY, card.x2 - 12 * DENSITY, card.y1 + 12 * DENSITY + side)
+    elements = [Element(id="i0", kind=ElementKind.CLOSE_ICON, box=corner, score=0.99, source="cv+model")] if with_close else []
+    decision = classify_screen(np.asarray(img), elements, profile=PROFILE, min_icon_score=0.5, text_lines=0)
+    assert (decision.screen_type == ScreenType.POPUP and decision.window is not None
+            and decision.window.iou(card) > 0.85) == popup, decision
+
+
 def test_an_ad_card_over_a_scrim_with_no_close_control_is_a_pop_up() -> None:
     """A card that carries an ad label and a bounded call to action, over a scrim, is a pop-up
     even when no close control is found on it (CLOSE_MISSING then judges it)."""
