@@ -63,7 +63,7 @@ def _peak_around(lum: npt.NDArray[np.float64], near: tuple[float, float, float, 
     return float(np.percentile(lum[around], percentile)) if around.any() else 1.0
 
 
-def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[WindowCandidate]:
+def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile, colour: bool = False) -> list[WindowCandidate]:
     """Cards: closed, nearly rectangular edge contours of card size. A box shorter than
     ``screen.window_min_height`` (down to ``screen.centred_window_min_height``) is kept only
     centred in the screen's middle (``screen.centred_window_band``), where a short promotion
@@ -71,12 +71,13 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile) -> list[Wi
 
     Ordered by preference: cards with a margin on both sides first (a pop-up floats; a full-width
     band is more often part of the page), then boxes that are not the dimmed page around a card,
-    then larger ones.
+    then larger ones. With ``colour``, edges are also taken in each colour channel: a picture
+    card's border against a dimmed page can differ in hue more than in grey.
     """
     h, w = rgb.shape[:2]
     small, scale = _work_image(rgb)
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    edges = cv2.Canny(cv2.GaussianBlur(gray, (3, 3), 0), 20, 60)
+    edges = _colour_canny(small) if colour else cv2.Canny(cv2.GaussianBlur(gray, (3, 3), 0), 20, 60)
     edges = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     sh, sw = gray.shape
@@ -701,23 +702,25 @@ def classify_screen(
     close_cards = [c for c in (window_from_close(rgb, e.button or e.box, density=density, profile=profile)
                                for e in sure_icons) if c is not None]
 
-    for win in find_windows(rgb, profile=profile):
+    def card_over_scrim(win: WindowCandidate, *, needs_close: bool = False) -> ScreenDecision | None:
+        """The pop-up or dialog a box found by its edges is, or ``None`` when it is the page's;
+        with ``needs_close``, only a box with a close control on or beside it is one."""
         floats = win.box.x1 > 0.02 * w and win.box.x2 < 0.98 * w
         # a bottom sheet may span the width; one reaching up into the top band is the page under
         # its app bar (a dark bar over a light page reads as a scrim around a card)
         sheet = win.box.y2 > 0.97 * h and win.box.y1 >= top_band * h
         if not (floats or sheet):
-            continue
+            return None
         near = near_window(win.box, w, h, profile)
         # A scrim shows as a surround darker than the card or, behind a dark card, as a surround
         # with nothing in it as bright as an undimmed page's white (a dark-theme page has live
         # bright text lines instead).
         dark_surround = win.surround_peak < scrim_peak
         if win.dim_ratio > dim_limit and not dark_surround:
-            continue
+            return None
         live = _live_page(rgb, texts, near, density=density, profile=profile)
         if win.dim_ratio > dim_limit and live:
-            continue
+            return None
         inside = [e for e in closes if near.contains_point(*e.box.center)]
         # With no close control on or beside it, the card is a pop-up when its scrim is very dark,
         # when it is an ad (an ad label, a jump hint or a bounded call to action on the card
@@ -731,8 +734,8 @@ def classify_screen(
         # a card shorter than window_min_height (found only in the screen's middle) is one only
         # with a close control of its own: its shape alone is as often a page's panel
         short = win.box.height < profile.setting("screen", "window_min_height") * h
-        if not inside and (short or not (floats and not live and overlay)):
-            continue
+        if not inside and (needs_close or short or not (floats and not live and overlay)):
+            return None
         # Edges can stop short of a card whose picture fades into the page; the card its sure
         # close button belongs to, when it holds this one and is larger, is the whole window.
         box = next((c for c in close_cards if c.contains_point(*win.box.center) and c.area > 1.1 * win.box.area),
@@ -740,6 +743,10 @@ def classify_screen(
         if _dialog_card(box, near, elements, text_closes) and not invites:
             return ScreenDecision(ScreenType.DIALOG, box, 0.7, "a card with dismiss text or dialog wording over a scrim")
         return ScreenDecision(ScreenType.POPUP, box, 0.7, "a card over a scrim")
+
+    for win in find_windows(rgb, profile=profile):
+        if (decided := card_over_scrim(win)) is not None:
+            return decided
 
     # A × the detector only finds likely (icon_min_score up to corner_icon_min_score) names its card
     # the same way when the page around that card is dimmed: the card's geometry (the × centred
@@ -768,6 +775,13 @@ def classify_screen(
         if _dialog_card(card, near, elements, text_closes) and not invites:
             return ScreenDecision(ScreenType.DIALOG, card, 0.6, "a card with dismiss text or dialog wording, its × beside it")
         return ScreenDecision(ScreenType.POPUP, card, 0.6, "a card with its close button centred below it or above its corner")
+    # Last, boxes whose edges show in a colour channel more than in grey (a picture card whose
+    # border differs from the dimmed page in hue), judged as the grey-edge boxes were, but only
+    # with a close control of their own: the extra edges also close an ordinary page's tiles and
+    # join a card with the page's panels, so the cards its close buttons name come first.
+    for win in find_windows(rgb, profile=profile, colour=True):
+        if (decided := card_over_scrim(win, needs_close=True)) is not None:
+            return decided
     # A small floating ad picture at the screen's side with a × on its corner (悬浮广告) is an
     # overlay with no scrim and no card: the picture is its window. A card over a scrim or one a
     # sure close button names (above) comes first: there a thumbnail with a ×-like mark on its

@@ -316,6 +316,24 @@ def test_a_short_card_is_a_pop_up_only_in_the_middle_with_its_close(centre_y: fl
             and decision.window.iou(card) > 0.85) == popup, decision
 
 
+def test_a_card_whose_border_shows_only_in_hue_is_found_by_the_colour_pass() -> None:
+    """A navy picture card on a dimmed green page differs from it in hue, not in grey (synthetic
+    seeds 2468 and 3737: picture cards over dimmed pages, their deceptive ×s inside the picture,
+    were taken for ordinary pages). The colour-edge pass finds it, after the grey one."""
+    img = Image.new("RGB", (W, H), (9, 34, 5))
+    ImageDraw.Draw(img).rounded_rectangle(CARD.to_list(), radius=16 * DENSITY, fill=(22, 29, 71))
+    rgb = np.asarray(img)
+    assert not any(win.box.iou(CARD) > 0.85 for win in find_windows(rgb, profile=PROFILE))
+    assert any(win.box.iou(CARD) > 0.85 for win in find_windows(rgb, profile=PROFILE, colour=True))
+    side = 14 * DENSITY  # a × in the picture's middle: no card edge runs through or beside it
+    cx, cy = CARD.center
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=Box(cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2),
+                   score=0.99, source="cv+model")
+    decision = classify_screen(rgb, [icon], profile=PROFILE, min_icon_score=0.5, text_lines=0)
+    assert decision.screen_type == ScreenType.POPUP and decision.window is not None, decision
+    assert decision.window.iou(CARD) > 0.85, decision.window
+
+
 def test_an_ad_card_over_a_scrim_with_no_close_control_is_a_pop_up() -> None:
     """A card that carries an ad label and a bounded call to action, over a scrim, is a pop-up
     even when no close control is found on it (CLOSE_MISSING then judges it)."""
