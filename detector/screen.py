@@ -736,10 +736,14 @@ def classify_screen(
         short = win.box.height < profile.setting("screen", "window_min_height") * h
         if not inside and (needs_close or short or not (floats and not live and overlay)):
             return None
-        # Edges can stop short of a card whose picture fades into the page; the card its sure
-        # close button belongs to, when it holds this one and is larger, is the whole window.
-        box = next((c for c in close_cards if c.contains_point(*win.box.center) and c.area > 1.1 * win.box.area),
-                   win.box)
+        # Edges can stop short of a card whose picture fades into the page, or whose picture
+        # header did not close with its body; the card its sure close button belongs to (beside
+        # it, or inside its top-right corner), when it holds this one and is larger, is the whole
+        # window.
+        corner_cards = (window_from_close(rgb, e.button or e.box, density=density, profile=profile, inside_corner=True)
+                        for e in sure_icons if not win.box.contains_point(*e.box.center))
+        box = next((c for c in itertools.chain(close_cards, corner_cards)
+                    if c is not None and c.contains_point(*win.box.center) and c.area > 1.1 * win.box.area), win.box)
         if _dialog_card(box, near, elements, text_closes) and not invites:
             return ScreenDecision(ScreenType.DIALOG, box, 0.7, "a card with dismiss text or dialog wording over a scrim")
         return ScreenDecision(ScreenType.POPUP, box, 0.7, "a card over a scrim")

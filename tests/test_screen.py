@@ -334,6 +334,24 @@ def test_a_card_whose_border_shows_only_in_hue_is_found_by_the_colour_pass() -> 
     assert decision.window.iou(CARD) > 0.85, decision.window
 
 
+def test_a_sure_x_in_a_picture_headers_corner_makes_the_header_part_of_the_card() -> None:
+    """A card whose picture header differs from the dimmed page in hue only: the grey edges close
+    around the white body alone, and the 30-dp × in the header's top-right corner lies above
+    that box, outside it. The card that × names (its top edge above the ×, its sides followed
+    down) holds the body and is the window (synthetic seed 4545: a 41-dp × lost that way)."""
+    img = _page(CARD, card_fill=(250, 250, 250), page=(60, 60, 60))
+    header = Box(CARD.x1, CARD.y1, CARD.x2, CARD.y1 + 300)
+    ImageDraw.Draw(img).rectangle(header.to_list(), fill=(92, 50, 58))  # grey ~63: the page's 60, in red
+    rgb = np.asarray(img)
+    assert not any(win.box.iou(CARD) > 0.85 for win in find_windows(rgb, profile=PROFILE))
+    side = 30 * DENSITY
+    corner = Box(CARD.x2 - 12 * DENSITY - side, CARD.y1 + 12 * DENSITY, CARD.x2 - 12 * DENSITY, CARD.y1 + 12 * DENSITY + side)
+    icon = Element(id="i0", kind=ElementKind.CLOSE_ICON, box=corner, score=0.99, source="cv+model")
+    decision = classify_screen(rgb, [icon], profile=PROFILE, min_icon_score=0.5, text_lines=0)
+    assert decision.screen_type == ScreenType.POPUP and decision.window is not None, decision
+    assert decision.window.iou(CARD) > 0.85, decision.window
+
+
 def test_an_ad_card_over_a_scrim_with_no_close_control_is_a_pop_up() -> None:
     """A card that carries an ad label and a bounded call to action, over a scrim, is a pop-up
     even when no close control is found on it (CLOSE_MISSING then judges it)."""
