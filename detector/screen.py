@@ -121,7 +121,9 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile, colour: bo
         found.append(made[0])
         rects.append((x, y, x + cw, y + ch, made[1]))
 
-    sheet_top = _open_sheet_top(edges > 0, lum, bars, profile)
+    # an open sheet's top edge is sought in grey only: it is lighter than the dimmed page above
+    # it, so grey shows it, and reading every colour edge row for it cost ~10 ms
+    sheet_top = None if colour else _open_sheet_top(edges > 0, lum, bars, profile)
     if sheet_top is not None and min_area <= float(sw * (sh - sheet_top)) <= max_area and sh - sheet_top >= min_height:
         made = candidate(0, sheet_top, sw, sh - sheet_top)
         if made is not None and not any(made[0].box.iou(f.box) > 0.9 for f in found):
@@ -783,7 +785,7 @@ def classify_screen(
     # border differs from the dimmed page in hue), judged as the grey-edge boxes were, but only
     # with a close control of their own: the extra edges also close an ordinary page's tiles and
     # join a card with the page's panels, so the cards its close buttons name come first.
-    for win in find_windows(rgb, profile=profile, colour=True):
+    for win in find_windows(rgb, profile=profile, colour=True) if closes else ():
         if (decided := card_over_scrim(win, needs_close=True)) is not None:
             return decided
     # A small floating ad picture at the screen's side with a × on its corner (悬浮广告) is an
