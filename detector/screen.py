@@ -380,10 +380,11 @@ def _local_edges(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
 
 
 def _right_corner_picture(edges: npt.NDArray[np.bool_], cx: float, cy: float, side: float, lo: float,
-                          hi: float, gap: int) -> tuple[int, int, int, int] | None:
+                          hi: float, gap: int, max_aspect: float) -> tuple[int, int, int, int] | None:
     """A rectangle in ``edges`` whose top-right corner is at the × centred at (cx, cy): its top
     edge runs left from under the ×, its bottom edge spans the same columns lo..hi px lower, and
-    both its sides run between them; gaps of up to ``gap`` px in its edges are bridged.
+    both its sides run between them; gaps of up to ``gap`` px in its edges are bridged. Its
+    bottom is moved down no further than ``max_aspect`` times its width (:func:`_lowest_bottom`).
     (x1, y1, x2, y2) or ``None``."""
     eh = edges.shape[0]
     probe = int(cx - 1.5 * side)
@@ -419,7 +420,8 @@ def _right_corner_picture(edges: npt.NDArray[np.bool_], cx: float, cy: float, si
                     x1 = max(0, inner_left - reach) + int(left[0])
                     x2 = max(0, min(b, bottom[1]) - 3) + int(right[-1]) + 1
                     if not _crossed(edges[yt + 3 : yb - 2], x1, reach):
-                        return (x1, yt, x2, _lowest_bottom(edges, band, (x1, yt, x2, yb), probe, hi, reach) + 1)
+                        lowest = min(hi, max_aspect * (x2 - x1))
+                        return (x1, yt, x2, _lowest_bottom(edges, band, (x1, yt, x2, yb), probe, lowest, reach) + 1)
     return None
 
 
@@ -427,7 +429,10 @@ def _lowest_bottom(edges: npt.NDArray[np.bool_], band: npt.NDArray[np.bool_], re
                    probe: int, hi: float, reach: int) -> int:
     """The picture's bottom edge: the first one found may be a line of the picture's own art
     (a band across it); a lower edge of the same span that the picture's sides run down to is
-    the real one. The sides are looked for within ``reach`` inside the corners, which round."""
+    the real one, down to ``hi`` below the top. The sides are looked for within ``reach`` inside
+    the corners, which round. A floating picture over a page's own picture can have that
+    picture's bottom edge under it, of nearly the same span: so the caller's ``hi`` keeps the
+    picture as square as a floating picture is (``screen.floating_max_aspect``)."""
     x1, yt, x2, yb = rect
     for y in range(yb + 1, min(edges.shape[0] - 1, yt + int(hi) + 1)):
         run = _run_through(band[y], probe)
@@ -484,7 +489,7 @@ def floating_picture(rgb: npt.NDArray[np.uint8], close: Box, *, density: float, 
         lx = cx - x1
         if mirrored:
             edges, lx = edges[:, ::-1], (x2 - x1) - lx
-        found = _right_corner_picture(edges, lx, cy - y1, side, lo, hi, gap)
+        found = _right_corner_picture(edges, lx, cy - y1, side, lo, hi, gap, max_aspect)
         if found is None:
             continue
         fx1, fy1, fx2, fy2 = found

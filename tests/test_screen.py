@@ -546,18 +546,25 @@ def test_a_floating_picture_at_the_side_with_a_x_on_its_corner_is_a_pop_up(right
     assert decision.window is not None and decision.window.iou(pic) > 0.85
 
 
-@pytest.mark.parametrize("case", ["faded-top-left", "band-across-its-art"])
+@pytest.mark.parametrize("case", ["faded-top-left", "band-across-its-art", "over-a-page-picture"])
 def test_a_floating_picture_is_found_whole(case: str) -> None:
     """A dark picture on a dark page whose top-left part fades into the page (its top edge shows
-    only near the ×, its bottom edge whole), and one whose art has a band right across it (an
-    edge of its full width above its real bottom)."""
+    only near the ×, its bottom edge whole), one whose art has a band right across it (an
+    edge of its full width above its real bottom), and one floating over the page's own picture,
+    whose sides and bottom edge run on under it (synthetic seed 5656: a 73-dp picture over a
+    banner, found 1.9 times as tall as wide and so dropped with its ×)."""
     img = Image.new("RGB", (W, H), (18, 18, 18))
     draw = ImageDraw.Draw(img)
+    if case == "over-a-page-picture":
+        # a banner reaching out to the left and 46 dp below, a line of its art under the picture's left side
+        draw.rectangle([FLOAT.x1 - 150 * DENSITY, FLOAT.y1 + 20 * DENSITY, FLOAT.x2 - DENSITY, FLOAT.y2 + 46 * DENSITY],
+                       fill=(50, 60, 170))
+        draw.rectangle([FLOAT.x1, FLOAT.y2, FLOAT.x1 + 2 * DENSITY, FLOAT.y2 + 40 * DENSITY], fill=(150, 170, 250))
     draw.rounded_rectangle(FLOAT.to_list(), radius=10 * DENSITY, fill=(40, 70, 45))
     if case == "faded-top-left":
         draw.rectangle([FLOAT.x1 + 10 * DENSITY, FLOAT.y1, FLOAT.x1 + 0.6 * FLOAT.width, FLOAT.y1 + 0.2 * FLOAT.height],
                        fill=(18, 18, 18))
-    else:
+    elif case == "band-across-its-art":
         draw.rectangle([FLOAT.x1, FLOAT.y1 + 0.6 * FLOAT.height, FLOAT.x2, FLOAT.y1 + 0.7 * FLOAT.height],
                        fill=(230, 200, 60))
     x = _corner_x(img, FLOAT)
