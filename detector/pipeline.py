@@ -138,15 +138,16 @@ def _icon_elements(candidates: Sequence[IconCandidate], texts: Sequence[Element]
 
 
 def ad_corner_icon(half_believed: Sequence[Element], elements: Sequence[Element], *, width: int,
-                   min_score: float, icon_min_score: float) -> list[Element]:
+                   min_score: float, icon_min_score: float, text_lines: Sequence[Box] = ()) -> list[Element]:
     """The × a full-screen ad with no close control is closed by: the best of the top band's
     ×s scored from ``min_score`` up to the icon threshold that sits in one of the screen's outer
-    quarters and not on a countdown ring (its digit), taken at ``icon_min_score`` and marked
-    ``ad_corner``; none when there is no such ×."""
+    quarters and not on a countdown ring (its digit) or centred in a line OCR read
+    (``text_lines``: the strokes of an "ad" label or a "5s" countdown), taken at
+    ``icon_min_score`` and marked ``ad_corner``; none when there is no such ×."""
     rings = [e.box for e in elements if e.kind == ElementKind.COUNTDOWN]
     corner = [e for e in sorted(half_believed, key=lambda e: -e.score)
               if min_score <= e.score < icon_min_score and not width / 4 <= e.box.center[0] <= 3 * width / 4
-              and not any(r.contains_point(*e.box.center) for r in rings)]
+              and not any(r.contains_point(*e.box.center) for r in [*rings, *text_lines])]
     return [dataclasses.replace(e, score=icon_min_score, attrs=(*e.attrs, ("ad_corner", True))) for e in corner[:1]]
 
 
@@ -382,7 +383,8 @@ class Analyzer:
             elements += corner_countdowns(rgb, elements, reader=self.reader, profile=self.profile, density=dens)
         if unclosed_ad():
             elements += ad_corner_icon(half_believed, elements, width=w, icon_min_score=min_icon,
-                                       min_score=self.profile.setting("screen", "ad_corner_icon_min_score"))
+                                       min_score=self.profile.setting("screen", "ad_corner_icon_min_score"),
+                                       text_lines=[s.box for s in located if s.text and len(s.text.strip()) >= 2])
         if unclosed_ad():
             elements += skip_corner_pill(unread=True)
         if looked_again and not unclosed_ad():  # the type's reason said nothing closes it

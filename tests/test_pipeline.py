@@ -51,13 +51,15 @@ def _x(box: Box, score: float) -> Element:
         ([_x(Box(1010, 75, 1045, 105), 0.2)], None),  # under ad_corner_icon_min_score
         ([_x(Box(30, 75, 60, 105), 0.32), _x(Box(1010, 75, 1045, 105), 0.4)], Box(1010, 75, 1045, 105)),  # the best
         ([_x(Box(960, 60, 1000, 100), 0.45)], None),  # the digit of the countdown ring found there
+        ([_x(Box(40, 130, 75, 165), 0.45)], None),  # a stroke of the "ad" label read there
     ],
 )
 def test_a_full_screen_ad_with_no_close_takes_a_half_believed_corner_x(half_believed: list[Element],
                                                                         taken: Box | None) -> None:
     ring = Element(id="r0", kind=ElementKind.COUNTDOWN, box=Box(940, 40, 1020, 120), score=0.9, source="ocr-corner",
                    text="5", countdown_s=5)
-    out = ad_corner_icon(half_believed, [ring], width=1080, min_score=0.3, icon_min_score=0.5)
+    ad_label = Box(20, 120, 130, 180)  # a line OCR read: 'ad'
+    out = ad_corner_icon(half_believed, [ring], width=1080, min_score=0.3, icon_min_score=0.5, text_lines=[ad_label])
     assert [e.box for e in out] == ([taken] if taken else [])
     assert all(e.score == 0.5 and e.attr("ad_corner") for e in out)
 
