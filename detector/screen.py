@@ -661,7 +661,9 @@ def classify_screen(
     close control elsewhere on the dimmed screen, makes a dialog (dialog wording on the card, or
     dismiss text on it and no ad label) or a pop-up; a full-screen page with a close control and
     ad cues, dismiss text, or a × in the top-right corner makes an interstitial; a dense page
-    with no ad cue is an ordinary screen.
+    with no ad cue is an ordinary screen. Cards are tried in order of evidence: boxes of grey
+    edges, then the cards close buttons name, then boxes of colour edges that hold a close
+    control.
     """
     h, w = rgb.shape[:2]
     full = Box(0, 0, w, h)
