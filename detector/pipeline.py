@@ -240,7 +240,10 @@ class Analyzer:
                                      density=dens)
         t = lap("text", t)
 
-        exclude = [s.box for s in located if not s.text or len(s.text.strip()) >= 2]
+        # lines read as words (two characters or more): a × centred in one is a stroke of its text
+        read_lines = [s.box for s in located if s.text and len(s.text.strip()) >= 2]
+        # and, for the icon detectors and a card's half-believed ×s, lines located but not read
+        exclude = read_lines + [s.box for s in located if not s.text]
         candidates: list[tuple[str, IconCandidate]] = []
         for detector in self.icon_detectors:
             candidates += [(detector.name, c) for c in detector(rgb, density=dens, exclude=exclude)]
@@ -384,7 +387,7 @@ class Analyzer:
         if unclosed_ad():
             elements += ad_corner_icon(half_believed, elements, width=w, icon_min_score=min_icon,
                                        min_score=self.profile.setting("screen", "ad_corner_icon_min_score"),
-                                       text_lines=[s.box for s in located if s.text and len(s.text.strip()) >= 2])
+                                       text_lines=read_lines)
         if unclosed_ad():
             elements += skip_corner_pill(unread=True)
         if looked_again and not unclosed_ad():  # the type's reason said nothing closes it
