@@ -35,6 +35,21 @@ def squash(text: str) -> str:
     return normalise(text).replace(" ", "")
 
 
+def _letters(text: str) -> str:
+    """Only the letters of a normalised Latin text: the key OCR's stray dots and spaces leave alone."""
+    return re.sub(r"[^a-z]", "", text)
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by changing, inserting or deleting at most one character."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
 @dataclass(frozen=True)
 class PhraseSet:
     """Phrases matched inside a text: CJK and multi-word Latin phrases on the space-free key (OCR
@@ -102,6 +117,10 @@ class Lexicon:
     cue_max_cjk_chars: int
     # characters the recogniser misreads inside dismiss words, mapped back before those are matched
     close_confusions: tuple[tuple[str, str], ...] = ()
+    # Latin dismiss phrases of two or more words, as (word count, letters only), matched allowing
+    # one misread letter (``misread_phrase_min_letters``): "No thank", "Not nov", "No.thanks"
+    close_phrases: tuple[tuple[int, str], ...] = ()
+    misread_phrase_min_letters: int = 6
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> Lexicon:
@@ -138,6 +157,10 @@ class Lexicon:
             cue_max_words=int((raw.get("limits") or {}).get("cue_max_words", 6)),
             cue_max_cjk_chars=int((raw.get("limits") or {}).get("cue_max_cjk_chars", 24)),
             close_confusions=tuple((str(k), str(v)) for k, v in (raw.get("close_ocr_confusions") or {}).items()),
+            close_phrases=tuple(dict.fromkeys(
+                (len(n.split()), _letters(n)) for n in (normalise(w) for w in words("close_text", "exact"))
+                if not _CJK.search(n) and len(n.split()) >= 2)),
+            misread_phrase_min_letters=int((raw.get("limits") or {}).get("misread_phrase_min_letters", 6)),
         )
 
     def _repaired(self, norm: str) -> str:
@@ -170,7 +193,27 @@ class Lexicon:
             return "weak"
         if any(norm.startswith(p) for p in self.close_prefix):
             return "strong"
+        if self._misread_phrase(norm):
+            return "strong"
         return None
+
+    def _misread_phrase(self, norm: str) -> bool:
+        """A Latin dismiss phrase of two or more words read with one letter wrong, missing or
+        extra, or with a dot or comma inside ("No thank", "Not nov", "No.thanks"). The reading
+        must have as many words as the phrase (a dot may join two), so one word that is a letter
+        away from a phrase ("closed" from "close ad") is not it, and the phrase must be long
+        enough that one letter is a misreading, not another word ("get it" is not "got it")."""
+        if _CJK.search(norm):
+            return False
+        letters = _letters(norm)
+        words = len(re.findall(r"[a-z]+", norm))
+        for count, phrase in self.close_phrases:
+            if letters == phrase:
+                return True
+            if (words == count and len(phrase) >= self.misread_phrase_min_letters
+                    and _within_one_edit(letters, phrase)):
+                return True
+        return False
 
     def _is_ad_label(self, norm: str, key: str) -> bool:
         return (key in self.ad_exact or any(norm.startswith(p) for p in self.ad_prefix)

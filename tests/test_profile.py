@@ -86,6 +86,12 @@ def test_unparseable_profile(tmp_path: Path) -> None:
         ("到达", None, None, None),  # 达 elsewhere stays 达
         ("Don'tallow", "strong", None, None),  # the recogniser drops the space
         ("残忍离开", "strong", None, None),
+        ("No thank", "strong", None, None),  # a two-word phrase with a letter lost (misread_phrase_min_letters)
+        ("Not nov", "strong", None, None),  # or misread
+        ("No.thanks", "strong", None, None),  # or a dot read in the gap
+        ("Closed", None, None, None),  # one word a letter away from "close ad" is another word
+        ("Get it", None, None, "call_to_action"),  # "got it" is too short to take with a letter wrong
+        ("Nothing", None, None, None),
         ("OK", "weak", None, None),
         ("下载", None, None, "call_to_action"),
         ("Install", None, None, "jump_hint"),
