@@ -356,6 +356,16 @@ class Analyzer:
                             or (near.contains_point(*e.box.center) and e.id not in dimmed | beside)]
             else:
                 elements = [e for e in elements if e.id not in dimmed & beside]
+        if decision.window is not None and decision.screen_type == ScreenType.DIALOG:
+            # A dialog's × is in its title row and inset by its padding; one lower on the card and
+            # flush with its side is the page's, taken in with the card where their edges merged
+            # (a banner's ▷× beside the dialog's body).
+            card = decision.window
+            title_bottom = card.y1 + self.profile.setting("screen", "dialog_icon_band") * card.height
+            edge_px = self.profile.setting("screen", "dialog_icon_edge_dp") * dens
+            elements = [e for e in elements if e.kind != ElementKind.CLOSE_ICON or not card.contains_point(*e.box.center)
+                        or e.box.center[1] <= title_bottom or min(e.box.x1 - card.x1, card.x2 - e.box.x2) > edge_px]
+
         def unclosed_ad() -> bool:
             return decision.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) and not any(
                 e.kind.is_close_control for e in elements)

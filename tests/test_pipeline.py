@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import pytest
 
+from detector import Analyzer
 from detector.icons import IconCandidate
 from detector.measure import window_zone
 from detector.pipeline import _icon_elements, ad_corner_icon, on_card_icons
-from detector.types import Box, Element, ElementKind
+from detector.types import Box, Element, ElementKind, ScreenType
 
 
 def cand(box: Box, score: float, style: str = "plain") -> IconCandidate:
@@ -94,3 +97,30 @@ def test_a_half_believed_x_is_taken_only_where_a_pop_up_cards_close_button_sits(
                         text_lines=[title])
     assert [e.box for e in out] == taken
     assert all(e.score == 0.5 and e.attr("on_card") for e in out)
+
+
+@pytest.mark.parametrize(
+    ("seed", "index"),
+    [
+        (8888, 74),  # a dark dialog whose card merged with the page's banner: the banner's ▷× at its side
+        (5656, 127),  # a rating dialog over chips and a search field: a page × flush with the card's right side
+        (4848, 59),  # an iOS dialog with its own × in the top-right corner, and 稍后再说
+    ],
+)
+def test_a_dialog_keeps_its_own_controls_only(analyzer: Analyzer, seed: int, index: int) -> None:
+    """Generated dialogs (datasets.synth, rendered as `closecheck synth --seed SEED` writes screen
+    INDEX, before any JPEG step): the found card can take in the dimmed page's cards beside it,
+    and with them a mark flush with the card's side below its title row (screen.dialog_icon_band,
+    screen.dialog_icon_edge_dp). The dialog's own controls are what is found, and nothing else."""
+    from datasets.evaluate import match_boxes
+    from datasets.synth import render_screen
+
+    rgb, record = render_screen(np.random.default_rng([seed, index]), index)
+    assert record["screen"] == "dialog"
+    ok, png = cv2.imencode(".png", np.ascontiguousarray(rgb[:, :, ::-1]))
+    assert ok
+    report = analyzer.analyze(png.tobytes(), name=f"{seed}-{index}.png")
+    assert report.screen.screen_type == ScreenType.DIALOG
+    labelled = [Box.from_xyxy(c["box"]) for c in record["close_controls"]]
+    found = [e.box for e in report.screen.close_controls]
+    assert len(match_boxes(labelled, found)) == len(labelled) == len(found), (labelled, found)
