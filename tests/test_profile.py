@@ -126,3 +126,19 @@ def test_lexicon_rejects_yaml_booleans() -> None:
 @pytest.mark.parametrize(("raw", "norm"), [("ＳＫＩＰ", "skip"), ("  跳 过 ", "跳过"), ("No, Thanks!", "no, thanks")])
 def test_normalise(raw: str, norm: str) -> None:
     assert normalise(raw) == norm
+
+
+@pytest.mark.parametrize(
+    ("text", "is_skip", "seconds"),
+    [
+        ("过 5", True, 5),  # the tail of a blurred 跳过 5
+        ("可跳过广告", True, None),  # the readable end of 8秒后可跳过广告
+        ("跳过广告 3", True, 3),
+        ("Skip", True, None),
+        ("广告", False, None),  # an ad label, not a skip
+        ("VIP会员", False, None),
+    ],
+)
+def test_corner_pill_reading(text: str, is_skip: bool, seconds: int | None) -> None:
+    """What a line read inside a top-right pill says (lexicon corner_pill_close)."""
+    assert load_lexicon().corner_pill(text) == (is_skip, seconds)
