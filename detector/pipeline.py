@@ -138,17 +138,18 @@ def _icon_elements(candidates: Sequence[IconCandidate], texts: Sequence[Element]
 
 
 def ad_corner_icon(half_believed: Sequence[Element], elements: Sequence[Element], *, width: int,
-                   min_score: float, icon_min_score: float, text_lines: Sequence[Box] = ()) -> list[Element]:
+                   min_score: float, icon_min_score: float, text_lines: Sequence[Box] = (),
+                   mark: str = "ad_corner") -> list[Element]:
     """The × a full-screen ad with no close control is closed by: the best of the top band's
     ×s scored from ``min_score`` up to the icon threshold that sits in one of the screen's outer
     quarters and not on a countdown ring (its digit) or centred in a line OCR read
     (``text_lines``: the strokes of an "ad" label or a "5s" countdown), taken at
-    ``icon_min_score`` and marked ``ad_corner``; none when there is no such ×."""
+    ``icon_min_score`` and marked ``mark``; none when there is no such ×."""
     rings = [e.box for e in elements if e.kind == ElementKind.COUNTDOWN]
     corner = [e for e in sorted(half_believed, key=lambda e: -e.score)
               if min_score <= e.score < icon_min_score and not width / 4 <= e.box.center[0] <= 3 * width / 4
               and not any(r.contains_point(*e.box.center) for r in [*rings, *text_lines])]
-    return [dataclasses.replace(e, score=icon_min_score, attrs=(*e.attrs, ("ad_corner", True))) for e in corner[:1]]
+    return [dataclasses.replace(e, score=icon_min_score, attrs=(*e.attrs, (mark, True))) for e in corner[:1]]
 
 
 _CARD_CLOSE_ZONES = ("below-window-center", "above-window-right")
@@ -326,6 +327,20 @@ class Analyzer:
                         corner_fraction=self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "corner_fraction"),
                         below_dp=self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp")),
                     text_lines=exclude)
+                # A card that nothing closes yet may be closed from a top corner of the screen,
+                # where a pop-up's close button also sits (the 524 action's "position" clause
+                # lets it be anywhere it can be found): a half-believed × there, drawn above the
+                # scrim (not as dim as the page under it), is taken as the full-screen ad's is.
+                if not any(e.kind.is_close_control for e in elements):
+                    corner_px = self.profile.setting("screen", "corner_icon_min_dp") * dens
+                    page_peak = surround_peak(rgb, window, self.profile)
+                    in_corner = [e for e in on_card_candidates
+                                 if e.box.center[1] <= top_band and not window.contains_point(*e.box.center)
+                                 and min(e.box.width, e.box.height) >= corner_px
+                                 and not under_scrim(rgb, e.button or e.box, window, page_peak, self.profile,
+                                                     plain=e.button is None)]
+                    elements += ad_corner_icon(in_corner, elements, width=w, icon_min_score=min_icon,
+                                               min_score=card_min, text_lines=exclude, mark="screen_corner")
             # Numbers on the dimmed page under a card (a badge, a calendar date) are the page's,
             # not a countdown of the overlay; close controls may sit outside the card and stay.
             elements = [dataclasses.replace(e, kind=ElementKind.TEXT, countdown_s=None)
