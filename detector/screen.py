@@ -528,9 +528,21 @@ def _has_sibling(edges: npt.NDArray[np.bool_], pic: tuple[int, int, int, int], s
                           for y in range(max(0, y1 - int(side)), min(eh, y1 + int(side)))):
         return True
     mid = (x1 + x2) // 2
-    below = range(y2 + max(2, int(0.05 * ph)), min(eh, y2 + int(0.6 * ph)))  # the next one's top edge
-    above = range(max(0, y1 - int(0.6 * ph)), max(0, y1 - max(2, int(0.05 * ph))))  # the previous one's bottom
-    return any(similar(_run_through(edges[y], mid), pw) for y in (*below, *above))
+
+    def spans_row(y: int) -> bool:
+        return similar(_run_through(edges[y], mid), pw)
+
+    # The picture's own top and bottom edges can be several rows thick (a soft border, a shadow):
+    # the rows next to them that carry the same span are still that edge, not a neighbour's.
+    top, bottom = y1, y2 - 1
+    while top > 0 and spans_row(top - 1):
+        top -= 1
+    while bottom < eh - 1 and spans_row(bottom + 1):
+        bottom += 1
+    below = range(bottom + 1 + max(2, int(0.05 * ph)), min(eh, y2 + int(0.6 * ph)))  # the next one's top edge
+    # the top edge is found near the × that straddles the corner, up to half its size off
+    above = range(max(0, y1 - int(0.6 * ph)), max(0, top - max(2, int(0.05 * ph), int(side / 2))))  # the previous one's bottom
+    return any(spans_row(y) for y in (*below, *above))
 
 
 def _in_top_band(e: Element, height: int, fraction: float) -> bool:
