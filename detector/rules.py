@@ -83,8 +83,13 @@ def contrast_severity(ratio: float | None, kind: ElementKind, profile: RuleProfi
     return Severity.PASS
 
 
-def position_severity(m: Measurement, profile: RuleProfile) -> tuple[Severity, str]:
-    good = m.zone_screen in GOOD_SCREEN_ZONES or (m.zone_window in GOOD_WINDOW_ZONES)
+def position_severity(m: Measurement, profile: RuleProfile, kind: ElementKind = ElementKind.CLOSE_ICON,
+                      ) -> tuple[Severity, str]:
+    # A labelled dismiss button on a card (取消, No thanks, 以后再说) says what it does wherever the
+    # card's buttons are laid out, often mid-card under its call to action; only a bare mark (×)
+    # has to be where people look for one.
+    labelled_on_card = kind != ElementKind.CLOSE_ICON and (m.zone_window or "").startswith("window-")
+    good = m.zone_screen in GOOD_SCREEN_ZONES or (m.zone_window in GOOD_WINDOW_ZONES) or labelled_on_card
     if m.zone_window == "inside-picture" or not good:
         where = m.zone_window if m.zone_window == "inside-picture" else m.zone_screen
         return Severity.FAIL, f"sits {where}, away from the corners, bands and window edges where people look"
@@ -111,7 +116,7 @@ def best_control(ctx: Context) -> Element | None:
         sev = [
             size_severity(m.short_side.dp, ctx.profile),
             contrast_severity(m.contrast_ratio, e.kind, ctx.profile),
-            position_severity(m, ctx.profile)[0],
+            position_severity(m, ctx.profile, e.kind)[0],
         ]
         return (sum(s == Severity.FAIL for s in sev), sum(s == Severity.WARN for s in sev), -m.short_side.dp)
 
@@ -172,7 +177,7 @@ def check_hard_to_find(ctx: Context) -> Finding | None:
     best = best_control(ctx)
     if best is None:
         return None
-    sev, why = position_severity(ctx.m(best), ctx.profile)
+    sev, why = position_severity(ctx.m(best), ctx.profile, best.kind)
     return _finding(ctx, RuleId.CLOSE_HARD_TO_FIND, sev, f"{_label(best)} {why}", evidence=[best.id])
 
 

@@ -131,6 +131,23 @@ def test_close_hard_to_find(zone: str, zone_window: str | None, edges: tuple[flo
     assert severity_of(findings, RuleId.CLOSE_HARD_TO_FIND) == expected
 
 
+@pytest.mark.parametrize(
+    ("kind", "zone_window", "expected"),
+    [
+        (ElementKind.CLOSE_TEXT, "window-center", Severity.PASS),  # a dialog's 取消 under its call to action
+        (ElementKind.CLOSE_TEXT, "window-middle-left", Severity.PASS),
+        (ElementKind.CLOSE_ICON, "window-center", Severity.FAIL),  # a bare × there has to be found
+        (ElementKind.CLOSE_TEXT, "inside-picture", Severity.FAIL),  # 跳过 in the middle of a splash picture
+    ],
+)
+def test_a_labelled_dismiss_button_on_a_card_is_where_its_buttons_are(kind: ElementKind, zone_window: str,
+                                                                      expected: Severity) -> None:
+    text = None if kind == ElementKind.CLOSE_ICON else "取消"
+    findings = run(screen(control(kind, text=text)),
+                   measured(zone="center", zone_window=zone_window, edges=(160, 300, 160, 300)))
+    assert severity_of(findings, RuleId.CLOSE_HARD_TO_FIND) == expected
+
+
 def test_best_control_is_judged() -> None:
     tiny = control(eid="tiny", box=Box(10, 10, 20, 20))
     good = control(eid="good")
