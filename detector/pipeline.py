@@ -9,6 +9,7 @@ is reused for every screenshot.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -312,13 +313,15 @@ class Analyzer:
         decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon,
                                    text_lines=len(located))
         if decision.window is not None and decision.screen_type in (ScreenType.POPUP, ScreenType.DIALOG):
+            window = decision.window
+            # the dimmed page's brightest, read once for the card's under-scrim tests below
+            page_peak_of = functools.cache(lambda: surround_peak(rgb, window, self.profile))
             # A × the detectors half believe is taken on a pop-up's card when it is drawn to be
             # tapped (screen.corner_icon_min_dp): the card over its scrim is the second piece of
             # evidence, and a × there (one that blends into the card's picture, 欺骗性的关闭) can
             # only be the overlay's. A dialog's card carries wording and buttons, no picture to
             # hide a × in, and its ×-like marks are its own (a field's clear button).
             if decision.screen_type == ScreenType.POPUP:
-                window = decision.window
                 elements += on_card_icons(
                     on_card_candidates, elements, window, icon_min_score=min_icon,
                     min_side_px=self.profile.setting("screen", "corner_icon_min_dp") * dens,
@@ -333,11 +336,10 @@ class Analyzer:
                 # scrim (not as dim as the page under it), is taken as the full-screen ad's is.
                 if not any(e.kind.is_close_control for e in elements):
                     corner_px = self.profile.setting("screen", "corner_icon_min_dp") * dens
-                    page_peak = surround_peak(rgb, window, self.profile)
                     in_corner = [e for e in on_card_candidates
                                  if e.box.center[1] <= top_band and not window.contains_point(*e.box.center)
                                  and min(e.box.width, e.box.height) >= corner_px
-                                 and not under_scrim(rgb, e.button or e.box, window, page_peak, self.profile,
+                                 and not under_scrim(rgb, e.button or e.box, window, page_peak_of(), self.profile,
                                                      plain=e.button is None)]
                     elements += ad_corner_icon(in_corner, elements, width=w, icon_min_score=min_icon,
                                                min_score=card_min, text_lines=exclude, mark="screen_corner")
@@ -361,8 +363,7 @@ class Analyzer:
             elements = [e for e in elements if e.id not in banner]
             outside = [e for e in elements
                        if e.kind == ElementKind.CLOSE_ICON and not decision.window.contains_point(*e.box.center)]
-            page_peak = surround_peak(rgb, decision.window, self.profile) if outside else 1.0
-            dimmed = {e.id for e in outside if under_scrim(rgb, e.button or e.box, decision.window, page_peak,
+            dimmed = {e.id for e in outside if under_scrim(rgb, e.button or e.box, decision.window, page_peak_of(),
                                                            self.profile, plain=e.button is None)}
             beside = {e.id for e in outside if beside_window(e.box, decision.window)}
             if any(e.kind.is_close_control and e.id not in dimmed | beside and near.contains_point(*e.box.center)

@@ -83,8 +83,7 @@ def contrast_severity(ratio: float | None, kind: ElementKind, profile: RuleProfi
     return Severity.PASS
 
 
-def position_severity(m: Measurement, profile: RuleProfile, kind: ElementKind = ElementKind.CLOSE_ICON,
-                      ) -> tuple[Severity, str]:
+def position_severity(m: Measurement, profile: RuleProfile, kind: ElementKind) -> tuple[Severity, str]:
     # A labelled dismiss button on a card (取消, No thanks, 以后再说) says what it does wherever the
     # card's buttons are laid out, often mid-card under its call to action; only a bare mark (×)
     # has to be where people look for one.
