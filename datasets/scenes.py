@@ -7,7 +7,7 @@ and the facts the rules look at. Coordinates here are the rendered (full-size) p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import cv2
@@ -244,9 +244,14 @@ def pill_sprite(st: SceneState, text: str, height_dp: float, look: str | None = 
 
 def put_control(st: SceneState, sprite: Sprite, x: int, y: int, text: str | None, zone: str, *,
                 prefer_light: bool | None = None, contrast: float | None = None, note: str | None = None,
-                hue: RGB = (128, 128, 128)) -> Placed:
+                hue: RGB = (128, 128, 128), cell: Box | None = None) -> Placed:
+    """Draw a close control and label it. ``cell`` is a tap target already drawn around the
+    sprite by divider lines and the card's edges (an iOS alert's button row): that cell is the
+    visible button, so its box and size are the cell's, not the text ink's."""
     p = place(st.canvas, sprite, x, y, contrast=contrast if contrast is not None else sample_contrast(st.rng),
               prefer_light=prefer_light, hue=hue)
+    if cell is not None:
+        p = replace(p, box=cell, button_visible=True)
     st.add_control(p, text, zone, note)
     return p
 
@@ -1078,10 +1083,12 @@ def compose_dialog(st: SceneState) -> None:
         pm = text_mask(pos, neg_px, bold=True)
         c.blend(x0 + cw - half + (half - pm.shape[1]) // 2, by + (st.dp(50) - pm.shape[0]) // 2, pm, accent)
         if not no_neg:
-            c.rect(x0 + half, by, x0 + half + max(1, st.dp(0.6)), y0 + ch, mix(surface, ink, 0.15))
+            line = max(1, st.dp(0.6))
+            c.rect(x0 + half, by, x0 + half + line, y0 + ch, mix(surface, ink, 0.15))
             ns = text_sprite(neg, neg_px)
             put_control(st, ns, x0 + (half - ns.w) // 2, by + (st.dp(50) - ns.h) // 2, neg, "window-bottom-left",
-                        prefer_light=dark, hue=accent if st.chance(0.5) else (128, 128, 128))
+                        prefer_light=dark, hue=accent if st.chance(0.5) else (128, 128, 128),
+                        cell=(x0, by + line, x0 + half, y0 + ch))
     elif layout == "material":
         pos_u, neg_u = (pos.upper(), neg.upper()) if not st.zh and st.chance(0.6) else (pos, neg)
         pm = text_mask(pos_u, neg_px * 0.95, bold=True)

@@ -392,3 +392,32 @@ def test_a_launch_screens_skip_control_keeps_clear_of_its_logo_and_name() -> Non
             assert x2 <= bx1 or bx2 <= x1 or y2 <= by1 or by2 <= y1, (seed, st.controls[0], content)
         checked += 1
     assert checked >= 10
+
+
+def test_an_ios_alerts_dismiss_cell_is_its_button() -> None:
+    """An iOS-style alert divides its button row with lines: the dismiss text's cell (half the
+    card wide, the row high) is the visible tap target, so its truth box and size are the cell's.
+    A Material dialog's text button draws no shape: its truth is the text ink."""
+    from datasets.render import Canvas
+    from datasets.scenes import SceneState, compose_dialog
+
+    seen: dict[str, int] = {"ios": 0, "material": 0}
+    for seed in range(40):
+        st = SceneState(rng=np.random.default_rng(seed), canvas=Canvas.solid(720, 1600, (255, 255, 255)), d=2.0,
+                        screen="dialog", zh=bool(seed % 2), facts=ScreenFacts("dialog"))
+        compose_dialog(st)
+        layout = st.notes[-1].split()[0]
+        texts = [(c, t) for c, t in zip(st.controls, st.control_truth, strict=True) if c["text"]]
+        if layout not in seen or not texts:
+            continue
+        (label, truth), = texts
+        assert st.window is not None
+        x1, _, x2, y2 = label["box"]
+        if layout == "ios":
+            assert truth["button"] and 48 <= truth["size_dp"] <= 50, (seed, truth)
+            assert (x1, y2) == (st.window[0], st.window[3])  # the card's bottom-left cell
+            assert abs((x2 - x1) - (st.window[2] - st.window[0]) / 2) <= 1
+        else:
+            assert not truth["button"] and truth["size_dp"] < 20, (seed, truth)
+        seen[layout] += 1
+    assert min(seen.values()) >= 3, seen
