@@ -32,6 +32,9 @@ class ButtonSettings:
     min_margin: float
     ink_min_delta: float
     outline_min_cover: float
+    edge_low: float
+    edge_high: float
+    edge_min_fill: float
 
     @classmethod
     def from_profile(cls, profile: RuleProfile) -> ButtonSettings:
@@ -45,6 +48,9 @@ class ButtonSettings:
             min_margin=s("detection", "button_min_margin"),
             ink_min_delta=s("detection", "button_ink_min_delta"),
             outline_min_cover=s("detection", "button_outline_min_cover"),
+            edge_low=s("detection", "button_edge_low"),
+            edge_high=s("detection", "button_edge_high"),
+            edge_min_fill=s("detection", "button_edge_min_fill"),
         )
 
 
@@ -73,6 +79,53 @@ def find_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings: ButtonSe
             if box is not None:
                 return box
     return None
+
+
+def find_outlined_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings: ButtonSettings) -> Box | None:
+    """The closed edge drawn around ``text_box`` when :func:`find_button` finds no flat fill: an
+    outlined pill over a picture (its inside is the picture, no fill to flood) or a translucent
+    plate whose inside shades a gradient. Edges (``edge_low``/``edge_high``, Canny) are traced in
+    the same band of ``max_height`` text heights; the smallest closed shape (its area at least
+    ``edge_min_fill`` of its bounding box: a pill or a rounded rectangle, not an open stroke) that
+    stays inside the band, is at least as wide and tall as the OCR box and holds its glyphs (the
+    box less ``min_margin`` text heights of padding, which a snug pill's rim may cut into) is the
+    button, out to the outer side of its rim."""
+    h_img, w_img = rgb.shape[:2]
+    th = max(text_box.height, 1.0)
+    half = settings.max_height * th / 2.0
+    cy = text_box.center[1]
+    x1, y1, x2, y2 = Box(text_box.x1 - half, cy - half, text_box.x2 + half, cy + half).clip(w_img, h_img).to_int()
+    if x2 - x1 < 3 or y2 - y1 < 3:
+        return None
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb[y1:y2, x1:x2, :3]), cv2.COLOR_RGB2GRAY)
+    edges = cv2.Canny(grey, settings.edge_low, settings.edge_high)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))  # close one-pixel gaps in anti-aliased outlines
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    margin = settings.min_margin * th
+    # the glyphs: the OCR box less its padding, which a snug pill's rim may cut into
+    glyphs = text_box.expand(-margin)
+    found: list[Box] = []
+    for contour in contours:
+        cx, cy_, cw, ch = cv2.boundingRect(contour)
+        if cx == 0 or cy_ == 0 or cx + cw >= x2 - x1 or cy_ + ch >= y2 - y1:
+            continue  # runs out of the band: the page's or a card's edge, not a button's
+        box = Box(float(x1 + cx), float(y1 + cy_), float(x1 + cx + cw), float(y1 + cy_ + ch))
+        if (box.x1 > glyphs.x1 or box.y1 > glyphs.y1 or box.x2 < glyphs.x2 or box.y2 < glyphs.y2
+                or box.width < text_box.width or box.height < text_box.height):
+            continue
+        if cv2.contourArea(contour) < settings.edge_min_fill * cw * ch:
+            continue
+        found.append(box)
+    if not found:
+        return None
+    best = min(found, key=lambda b: b.area)  # the rim's inner side, or the plate's edge
+
+    # the same rim's outer side (an outline a few pixels thick) is the button's visible extent
+    def reach(b: Box) -> tuple[float, ...]:  # how far b reaches past best on each side
+        return (best.x1 - b.x1, best.y1 - b.y1, b.x2 - best.x2, b.y2 - best.y2)
+
+    rim = [b for b in found if min(reach(b)) >= 0 and max(reach(b)) <= margin]
+    return max(rim, key=lambda b: b.area, default=best).expand(-1.0)  # less the pixel the dilation added
 
 
 def _glyph_box(rgb: npt.NDArray[np.uint8], text_box: Box, settings: ButtonSettings) -> Box | None:
@@ -331,6 +384,8 @@ def text_elements(
         if kind in (ElementKind.CLOSE_TEXT, ElementKind.CLOSE_COUNTDOWN, ElementKind.JUMP_HINT,
                     ElementKind.CALL_TO_ACTION, ElementKind.SHAKE) or bare_number or cues.blocks_close:
             button = find_button(rgb, span.box, settings=buttons)
+            if button is None and kind.is_close_control:
+                button = find_outlined_button(rgb, span.box, settings=buttons)
         if button is not None and kind.is_close_control:
             # a fill two controls share is cut between them
             button = _own_part(button, span, classified, min_label_aspect=min_label_aspect)

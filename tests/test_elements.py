@@ -163,3 +163,41 @@ def test_an_outlined_pill_is_found_when_the_ocr_box_took_in_its_edge(swallowed: 
                "none": Box(639, 1073, 712, 1091)}[swallowed]
     found = find_button(np.asarray(img), ocr_box, settings=ButtonSettings.from_profile(get_profile("cn-miit-2021")))
     assert found is not None and found.iou(pill) > 0.75, found
+
+
+@pytest.mark.parametrize(
+    ("shape", "ocr_box", "expected"),
+    [
+        # an outlined pill over a picture: the picture (stripes) crosses its inside, no flat fill
+        ("outline", Box(430, 812, 650, 868), Box(400, 800, 680, 880)),
+        # the OCR box cut into by the pill's rim (PP-OCR pads boxes unevenly)
+        ("outline", Box(420, 806, 660, 878), Box(400, 800, 680, 880)),
+        # a translucent plate over the picture: only its rim is a clean edge
+        ("plate", Box(430, 812, 650, 868), Box(400, 800, 680, 880)),
+        # no shape: the text floats on the picture
+        ("none", Box(430, 812, 650, 868), None),
+    ],
+)
+def test_a_pill_with_no_flat_fill_is_found_by_its_edge(shape: str, ocr_box: Box, expected: Box | None) -> None:
+    """find_outlined_button: the closed edge around a skip pill drawn over a picture, out to the
+    outer side of its rim; nothing where the text has no shape around it."""
+    from PIL import Image, ImageDraw
+
+    from detector.elements import ButtonSettings, find_outlined_button
+
+    y, x = np.mgrid[0:H, 0:W]
+    stripes = (120 + 60 * np.sin(x / 40.0 + y / 90.0)).astype(np.uint8)  # a picture's soft shading, no edges
+    img = Image.fromarray(np.stack([stripes, stripes // 2 + 40, 255 - stripes], axis=2))
+    draw = ImageDraw.Draw(img, "RGBA")
+    if shape == "outline":
+        draw.rounded_rectangle([400, 800, 679, 879], radius=40, outline=(250, 250, 250, 255), width=3)
+    elif shape == "plate":
+        draw.rounded_rectangle([400, 800, 679, 879], radius=16, fill=(0, 0, 0, 150))
+    draw.rectangle([450, 825, 630, 855], fill=(255, 255, 255, 255))  # the glyphs' ink
+    rgb = np.asarray(img.convert("RGB"))
+    settings = ButtonSettings.from_profile(get_profile("cn-miit-2021"))
+    found = find_outlined_button(rgb, ocr_box, settings=settings)
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None and max(abs(a - b) for a, b in zip(found.to_list(), expected.to_list(), strict=True)) <= 2, found

@@ -136,3 +136,33 @@ def test_an_overlay_is_closed_by_its_own_controls_only(analyzer: Analyzer, seed:
     labelled = [Box.from_xyxy(c["box"]) for c in record["close_controls"]]
     found = [e.box for e in report.screen.close_controls]
     assert len(match_boxes(labelled, found)) == len(labelled) == len(found), (labelled, found)
+
+
+@pytest.mark.parametrize(
+    ("seed", "index"),
+    [
+        # an outlined "3 | Skip" pill over a splash picture that runs through its outline: its
+        # inside is the picture, so no flat fill is there to flood
+        (3737, 140),
+        # a translucent dark plate behind "跳过 5s" over a gradient: its inside shades the gradient
+        (4848, 49),
+    ],
+)
+def test_a_skip_pill_without_a_flat_fill_is_measured_by_its_edge(analyzer: Analyzer, seed: int, index: int) -> None:
+    """A skip pill is as big as its visible shape, not its text: one drawn as an outline or a
+    translucent plate is found by its closed edge (elements.find_outlined_button), and its
+    shorter side is the generator's within a tenth."""
+    from datasets.synth import render_screen
+
+    rgb, record = render_screen(np.random.default_rng([seed, index]), index)
+    ok, png = cv2.imencode(".png", np.ascontiguousarray(rgb[:, :, ::-1]))
+    assert ok
+    report = analyzer.analyze(png.tobytes(), name=f"{seed}-{index}.png")
+    (truth,) = record["truth"]["close_controls"]
+    (control,) = report.screen.close_controls
+    assert control.button is not None
+    measured = report.measurement(control.id)
+    assert measured is not None
+    assert measured.short_side.dp == pytest.approx(truth["size_dp"], rel=0.1)
+    small = [f for f in report.findings if f.rule.value == "CLOSE_TOO_SMALL"]
+    assert [f.severity.value for f in small] == ["pass"]
