@@ -93,8 +93,12 @@ def test_unparseable_profile(tmp_path: Path) -> None:
         ("Get it", None, None, "call_to_action"),  # "got it" is too short to take with a letter wrong
         ("Nothing", None, None, None),
         ("OK", "weak", None, None),
-        ("下载", None, None, "call_to_action"),
+        ("下载", None, None, "jump_hint"),  # download: off to a store, as Install is
+        ("立即安装", None, None, "jump_hint"),
+        ("去购买", None, None, "jump_hint"),  # go buy: off to a shop's page, as Shop now is
+        ("Get app", None, None, "jump_hint"),
         ("Install", None, None, "jump_hint"),
+        ("Tap to open", None, None, "tap_anywhere"),  # the picture is the link
         ("点击跳转详情页或第三方应用", None, None, "tap_anywhere"),
         ("摇一摇", None, None, "shake"),
         ("扭动手机", None, None, "shake"),
@@ -116,6 +120,15 @@ def test_lexicon_table(text: str, close: str | None, countdown: int | None, cue:
         assert not raised - {"call_to_action"} if close else not raised
     else:
         assert cue in raised
+
+
+@pytest.mark.parametrize(("text", "jump"), [("安装", False), ("下载", True), ("立即安装", True)])
+def test_a_bare_install_is_no_jump_hint(text: str, jump: bool) -> None:
+    """A bare 安装 is also an update dialog's button (是否升级到新版本? 安装): a call to action,
+    not a hint that the tap leaves for a store; 下载 and 立即安装 are an ad's."""
+    cues = load_lexicon().classify(text)
+    assert cues.call_to_action
+    assert bool(cues.jump_hint) == jump
 
 
 def test_lexicon_rejects_yaml_booleans() -> None:
