@@ -35,6 +35,7 @@ class ButtonSettings:
     edge_low: float
     edge_high: float
     edge_min_fill: float
+    edge_max_offset: float
 
     @classmethod
     def from_profile(cls, profile: RuleProfile) -> ButtonSettings:
@@ -51,6 +52,7 @@ class ButtonSettings:
             edge_low=s("detection", "button_edge_low"),
             edge_high=s("detection", "button_edge_high"),
             edge_min_fill=s("detection", "button_edge_min_fill"),
+            edge_max_offset=s("detection", "button_edge_max_offset"),
         )
 
 
@@ -87,9 +89,11 @@ def find_outlined_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings:
     plate whose inside shades a gradient. Edges (``edge_low``/``edge_high``, Canny) are traced in
     the same band of ``max_height`` text heights; the smallest closed shape (its area at least
     ``edge_min_fill`` of its bounding box: a pill or a rounded rectangle, not an open stroke) that
-    stays inside the band, is at least as wide and tall as the OCR box and holds its glyphs (the
-    box less ``min_margin`` text heights of padding, which a snug pill's rim may cut into) is the
-    button, out to the outer side of its rim."""
+    stays inside the band, holds the OCR box from end to end and its glyphs from top to bottom
+    (the box less ``min_margin`` text heights of padding above and below, which a snug pill's rim
+    may cut into), is at least as tall as the OCR box and has the text at its centre (within
+    ``edge_max_offset`` text heights: a picture's shape that a line of text runs across is off
+    centre) is the button, out to the outer side of its rim."""
     h_img, w_img = rgb.shape[:2]
     th = max(text_box.height, 1.0)
     half = settings.max_height * th / 2.0
@@ -102,16 +106,18 @@ def find_outlined_button(rgb: npt.NDArray[np.uint8], text_box: Box, *, settings:
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))  # close one-pixel gaps in anti-aliased outlines
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     margin = settings.min_margin * th
-    # the glyphs: the OCR box less its padding, which a snug pill's rim may cut into
-    glyphs = text_box.expand(-margin)
+    # the glyphs: the OCR box less its top and bottom padding, which a snug pill's rim may cut into
+    glyphs = text_box.expand(0.0, -margin)
+    off_centre = settings.edge_max_offset * th
     found: list[Box] = []
     for contour in contours:
         cx, cy_, cw, ch = cv2.boundingRect(contour)
         if cx == 0 or cy_ == 0 or cx + cw >= x2 - x1 or cy_ + ch >= y2 - y1:
             continue  # runs out of the band: the page's or a card's edge, not a button's
         box = Box(float(x1 + cx), float(y1 + cy_), float(x1 + cx + cw), float(y1 + cy_ + ch))
-        if (box.x1 > glyphs.x1 or box.y1 > glyphs.y1 or box.x2 < glyphs.x2 or box.y2 < glyphs.y2
-                or box.width < text_box.width or box.height < text_box.height):
+        if (box.x1 > text_box.x1 or box.x2 < text_box.x2 or box.y1 > glyphs.y1 or box.y2 < glyphs.y2
+                or box.height < text_box.height
+                or max(abs(box.center[0] - text_box.center[0]), abs(box.center[1] - text_box.center[1])) > off_centre):
             continue
         if cv2.contourArea(contour) < settings.edge_min_fill * cw * ch:
             continue

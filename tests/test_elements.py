@@ -176,6 +176,8 @@ def test_an_outlined_pill_is_found_when_the_ocr_box_took_in_its_edge(swallowed: 
         ("plate", Box(430, 812, 650, 868), Box(400, 800, 680, 880)),
         # no shape: the text floats on the picture
         ("none", Box(430, 812, 650, 868), None),
+        # a shape in the picture that the line of text runs across, off its centre
+        ("card", Box(430, 812, 650, 868), None),
     ],
 )
 def test_a_pill_with_no_flat_fill_is_found_by_its_edge(shape: str, ocr_box: Box, expected: Box | None) -> None:
@@ -193,6 +195,8 @@ def test_a_pill_with_no_flat_fill_is_found_by_its_edge(shape: str, ocr_box: Box,
         draw.rounded_rectangle([400, 800, 679, 879], radius=40, outline=(250, 250, 250, 255), width=3)
     elif shape == "plate":
         draw.rounded_rectangle([400, 800, 679, 879], radius=16, fill=(0, 0, 0, 150))
+    elif shape == "card":
+        draw.rectangle([330, 795, 655, 950], fill=(220, 210, 240, 255))
     draw.rectangle([450, 825, 630, 855], fill=(255, 255, 255, 255))  # the glyphs' ink
     rgb = np.asarray(img.convert("RGB"))
     settings = ButtonSettings.from_profile(get_profile("cn-miit-2021"))
