@@ -93,15 +93,16 @@ def luminance_map(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.float64]:
 
 
 def foreground_background(
-    rgb: npt.NDArray[np.uint8], box: Box, *, ring_px: int
+    rgb: npt.NDArray[np.uint8], box: Box, *, ring_px: int, ink_fraction: float
 ) -> tuple[tuple[int, int, int], tuple[int, int, int]] | None:
     """The foreground and background colours of a control.
 
     How they are chosen: the background is the median colour of a ring ``ring_px`` wide just
     outside ``box`` (what the eye compares the control against). The foreground is the median
     colour of the pixels inside ``box`` whose luminance differs most from the background's —
-    the 20 % most distant ones — which picks the glyph's strokes (or, for a filled button whose
-    glyph is tiny, the button fill). Returns ``None`` for an empty box.
+    the ``ink_fraction`` most distant ones — which picks the core of the glyph's strokes, not
+    their anti-aliased edges (or, for a filled button whose glyph is tiny, the button fill).
+    Returns ``None`` for an empty box.
     """
     h, w = rgb.shape[:2]
     x1, y1, x2, y2 = box.clip(w, h).to_int()
@@ -120,7 +121,7 @@ def foreground_background(
     lum_in = luminance_map(inner.reshape(-1, 1, 3)).ravel()
     lum_bg = relative_luminance(bg)
     distance = np.abs(lum_in - lum_bg)
-    k = max(1, int(len(distance) * 0.2))
+    k = max(1, int(len(distance) * ink_fraction))
     idx = np.argpartition(distance, -k)[-k:]
     fg = np.median(inner[idx], axis=0)
     return (
@@ -193,17 +194,18 @@ def measure_element(
     corner = profile.value(RuleId.CLOSE_HARD_TO_FIND, "corner_fraction")
     below_dp = profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp")
     ring_px = max(1, round(profile.setting("detection", "contrast_ring_px_dp") * density))
+    ink = profile.setting("detection", "contrast_ink_fraction")
     status_px = profile.setting("units", "status_bar_dp") * density
     nav_px = profile.setting("units", "navigation_bar_dp") * density
 
     box = element.box
     inner = element.attr("text_box") or element.attr("glyph")
     glyph = Box.from_xyxy(inner) if inner and element.button is not None else box
-    colours = foreground_background(rgb, glyph, ring_px=ring_px)
+    colours = foreground_background(rgb, glyph, ring_px=ring_px, ink_fraction=ink)
     ratio = round(contrast_ratio(*colours), 2) if colours else None
     if element.kind == ElementKind.CLOSE_ICON and element.button is not None:
         # A × on a disc is found by the disc as much as by its strokes: the better of the two counts.
-        shape = foreground_background(rgb, element.button, ring_px=ring_px)
+        shape = foreground_background(rgb, element.button, ring_px=ring_px, ink_fraction=ink)
         shape_ratio = round(contrast_ratio(*shape), 2) if shape else None
         if shape_ratio is not None and (ratio is None or shape_ratio > ratio):
             colours, ratio = shape, shape_ratio
