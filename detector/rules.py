@@ -237,10 +237,14 @@ def check_shake(ctx: Context) -> Finding:
 
 
 def _is_ad_screen(screen: Screen) -> bool:
+    """A jump hint or a shake trigger makes an ad; so does a call to action on a full screen.
+    On a pop-up or a dialog a call to action alone (去购买) may be the app's own promotion, but
+    one beside an ad label is an ad's, and that label then has to be legible."""
     kinds = {e.kind for e in screen.elements}
     if kinds & {ElementKind.JUMP_HINT, ElementKind.SHAKE}:
         return True
-    return ElementKind.CALL_TO_ACTION in kinds and screen.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL)
+    return ElementKind.CALL_TO_ACTION in kinds and (
+        screen.screen_type in (ScreenType.SPLASH, ScreenType.INTERSTITIAL) or ElementKind.AD_LABEL in kinds)
 
 
 def check_ad_label(ctx: Context) -> Finding | None:

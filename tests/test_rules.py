@@ -251,6 +251,28 @@ def test_ad_label_hidden(elements: tuple[Element, ...], ad_height_dp: float | No
     assert severity_of(findings, RuleId.AD_LABEL_HIDDEN) == expected
 
 
+BUY = text_el("b", ElementKind.CALL_TO_ACTION, "去购买", button=BUTTON_SMALL)
+
+
+@pytest.mark.parametrize(
+    ("elements", "ad_height_dp", "expected"),
+    [
+        ((BUY,), None, None),  # a pop-up's call to action alone: maybe the app's own promotion
+        ((BUY, AD), 6.0, Severity.FAIL),  # beside an ad label: an ad's, and the label is too small
+        ((BUY, AD), 10.0, Severity.PASS),
+        ((AD,), 6.0, None),  # a label with nothing to tap: no ad cue
+    ],
+)
+def test_a_pop_ups_call_to_action_beside_an_ad_label_is_an_ads(elements: tuple[Element, ...],
+                                                              ad_height_dp: float | None,
+                                                              expected: Severity | None) -> None:
+    ms = [measured()]
+    if ad_height_dp is not None:
+        ms.append(replace(measured("a"), height=size(ad_height_dp)))
+    findings = run(screen(control(), *elements, kind=ScreenType.POPUP), *ms)
+    assert severity_of(findings, RuleId.AD_LABEL_HIDDEN) == expected
+
+
 def test_none_screen_has_no_findings_and_is_not_applicable() -> None:
     scr = screen(kind=ScreenType.NONE)
     findings = run(scr)
