@@ -176,6 +176,26 @@ def on_card_icons(half_believed: Sequence[Element], elements: Sequence[Element],
     return out
 
 
+def below_card_icon(weak: Sequence[Element], elements: Sequence[Element], window: Box, *, icon_min_score: float,
+                    min_score: float, line_min_score: float, min_side_px: float, centre_px: float, below_px: float,
+                    text_lines: Sequence[Box]) -> list[Element]:
+    """For a card that nothing closes yet: the × the detectors believe at least ``min_score``
+    centred below it (its centre within ``centre_px`` of the card's centre line, its top within
+    ``below_px`` under the card's bottom edge), at least ``min_side_px`` on its shorter side,
+    taken at ``icon_min_score`` and marked ``below_card``. The circled × centred under a card is
+    a pop-up's usual close button, and that position is the second piece of evidence for a faint
+    or large one the detectors score low. One centred in a line of the page's text (a stroke of
+    a character) needs ``line_min_score``."""
+    if any(e.kind.is_close_control for e in elements):
+        return []
+    centre_x = window.center[0]
+    picks = [e for e in sorted(weak, key=lambda e: -e.score)
+             if min_score <= e.score < icon_min_score and min(e.box.width, e.box.height) >= min_side_px
+             and abs(e.box.center[0] - centre_x) <= centre_px and 0 <= e.box.y1 - window.y2 <= below_px
+             and (e.score >= line_min_score or not any(line.contains_point(*e.box.center) for line in text_lines))]
+    return [dataclasses.replace(e, score=icon_min_score, attrs=(*e.attrs, ("below_card", True))) for e in picks[:1]]
+
+
 class Analyzer:
     """Build once; call :meth:`analyze` for each screenshot.
 
@@ -277,6 +297,8 @@ class Analyzer:
         kept: list[Element] = []
         half_believed: list[Element] = []  # the top band's: for a full-screen ad nothing else closes
         on_card_candidates = [e for e in icons if card_min <= e.score < min_icon]  # for a pop-up's card
+        below_min = self.profile.setting("screen", "below_card_icon_min_score")
+        below_candidates = [e for e in icons if below_min <= e.score < min_icon]  # for a card nothing closes
         for e in icons:
             if e.score >= min_icon:
                 kept.append(e)
@@ -343,6 +365,13 @@ class Analyzer:
                                                      plain=e.button is None)]
                     elements += ad_corner_icon(in_corner, elements, width=w, icon_min_score=min_icon,
                                                min_score=card_min, text_lines=exclude, mark="screen_corner")
+            elements += below_card_icon(
+                below_candidates, elements, window, icon_min_score=min_icon, min_score=below_min,
+                line_min_score=card_min,
+                min_side_px=self.profile.setting("screen", "corner_icon_min_dp") * dens,
+                centre_px=self.profile.setting("screen", "below_card_centre_dp") * dens,
+                below_px=self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp") * dens,
+                text_lines=exclude)
             # Numbers on the dimmed page under a card (a badge, a calendar date) are the page's,
             # not a countdown of the overlay; close controls may sit outside the card and stay.
             elements = [dataclasses.replace(e, kind=ElementKind.TEXT, countdown_s=None)

@@ -9,7 +9,7 @@ import pytest
 from detector import Analyzer
 from detector.icons import IconCandidate
 from detector.measure import window_zone
-from detector.pipeline import _icon_elements, ad_corner_icon, on_card_icons
+from detector.pipeline import _icon_elements, ad_corner_icon, below_card_icon, on_card_icons
 from detector.types import Box, Element, ElementKind, ScreenType
 
 
@@ -100,6 +100,32 @@ def test_a_half_believed_x_is_taken_only_where_a_pop_up_cards_close_button_sits(
 
 
 @pytest.mark.parametrize(
+    ("weak", "found", "taken"),
+    [
+        ([_x(Box(500, 1600, 580, 1680), 0.28)], [], Box(500, 1600, 580, 1680)),  # a large faint circled × under it
+        ([_x(Box(505, 1600, 585, 1680), 0.2)], [], Box(505, 1600, 585, 1680)),  # its box a little off the centre line
+        ([_x(Box(560, 1600, 640, 1680), 0.28)], [], None),  # 20 px (7 dp) off: not centred
+        ([_x(Box(500, 1900, 580, 1980), 0.28)], [], None),  # over 96 dp under the card: the page's
+        ([_x(Box(500, 1600, 580, 1680), 0.1)], [], None),  # under below_card_icon_min_score
+        ([_x(Box(520, 1600, 545, 1625), 0.28)], [], None),  # under 10 dp: a mark, not a button
+        ([_x(Box(500, 1600, 580, 1680), 0.28)], [_x(Box(880, 610, 950, 680), 0.97)], None),  # the card has a close
+        ([_x(Box(515, 1690, 565, 1740), 0.28)], [], None),  # in a line of the page's text: a stroke
+        ([_x(Box(515, 1690, 565, 1740), 0.4)], [], Box(515, 1690, 565, 1740)),  # believed as a card's ×
+    ],
+    ids=["centred-below", "a-little-off", "off-centre", "too-far", "too-faint", "too-small", "card-closed",
+         "in-a-text-line", "in-a-text-line-believed"],
+)
+def test_a_card_nothing_closes_takes_a_faint_x_centred_below_it(weak: list[Element], found: list[Element],
+                                                                 taken: Box | None) -> None:
+    """below_card_icon: density 3, so 4 dp is 12 px and 96 dp 288 px (the profile's defaults)."""
+    page_line = Box(200, 1700, 900, 1730)  # a line of the dimmed page OCR read under the card
+    out = below_card_icon(weak, found, CARD, icon_min_score=0.5, min_score=0.15, line_min_score=0.35,
+                          min_side_px=30, centre_px=12, below_px=288, text_lines=[page_line])
+    assert [e.box for e in out] == ([taken] if taken else [])
+    assert all(e.score == 0.5 and e.attr("below_card") for e in out)
+
+
+@pytest.mark.parametrize(
     ("seed", "index", "screen"),
     [
         # a dark dialog whose card merged with the page's banner: the banner's ▷× at its side
@@ -115,6 +141,10 @@ def test_a_half_believed_x_is_taken_only_where_a_pop_up_cards_close_button_sits(
         # a little off the ×: the picture's top edge is found a few rows low, and its real one,
         # just above, is that edge, not a neighbour's (screen._has_sibling)
         (5656, 102, ScreenType.POPUP),
+        # a pop-up whose only close is a circled × centred under its card, over a line of the
+        # dimmed page's text, that the detectors half believe (0.50, but centred in a read line):
+        # centred below a card nothing else closes, it is the card's (pipeline.below_card_icon)
+        (9191, 95, ScreenType.POPUP),
     ],
 )
 def test_an_overlay_is_closed_by_its_own_controls_only(analyzer: Analyzer, seed: int, index: int,
