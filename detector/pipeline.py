@@ -39,6 +39,7 @@ from .screen import (
     floating_picture,
     near_window,
     surround_peak,
+    trim_card,
     under_scrim,
 )
 from .secondlook import second_look
@@ -334,6 +335,11 @@ class Analyzer:
         elements = texts + icons + marks
         decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon,
                                    text_lines=len(located))
+        if decision.window is not None and decision.screen_type in (ScreenType.POPUP, ScreenType.DIALOG):
+            # a card's outline can close one contour with the dimmed page's panels it overlaps;
+            # what lies on the card, beside it and below it is judged against the card's own sides
+            decision = dataclasses.replace(decision, window=trim_card(rgb, decision.window, density=dens,
+                                                                      profile=self.profile))
         if decision.window is not None and decision.screen_type in (ScreenType.POPUP, ScreenType.DIALOG):
             window = decision.window
             # the dimmed page's brightest, read once for the card's under-scrim tests below

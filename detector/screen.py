@@ -447,6 +447,85 @@ def _lowest_bottom(edges: npt.NDArray[np.bool_], band: npt.NDArray[np.bool_], re
     return yb
 
 
+def _edge_runs(line: npt.NDArray[np.bool_], gap: int) -> list[tuple[int, int]]:
+    """The runs of edge pixels along ``line`` as (start, end) exclusive, gaps of up to ``gap`` px bridged."""
+    if not line.any():
+        return []
+    closed = cv2.morphologyEx(line.astype(np.uint8).reshape(-1, 1), cv2.MORPH_CLOSE,
+                              np.ones((2 * gap + 1, 1), np.uint8)).ravel() > 0
+    steps = np.diff(np.concatenate([[0], closed.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(steps == 1).tolist(), np.flatnonzero(steps == -1).tolist(), strict=True))
+
+
+def _longest_run(line: npt.NDArray[np.bool_], gap: int) -> tuple[int, int] | None:
+    return max(_edge_runs(line, gap), key=lambda r: r[1] - r[0], default=None)
+
+
+def _run_length(line: npt.NDArray[np.bool_], gap: int) -> int:
+    run = _longest_run(line, gap)
+    return run[1] - run[0] if run else 0
+
+
+def trim_card(rgb: npt.NDArray[np.uint8], window: Box, *, density: float, profile: RuleProfile) -> Box:
+    """A card's box cut back to the card's own sides where the contour that gave it took in the
+    dimmed page's panels the card overlaps (a search field or a banner whose outline touches the
+    card's): the page's panels stack with gaps, so their sides are broken, while a card's side is
+    one unbroken edge. Each side that a column further in (within ``screen.card_trim_band`` of the
+    box) outruns by ``screen.card_trim_ratio`` in its longest unbroken edge, and by at least a
+    short card's height, moves in to it; when one did, the top and bottom move to where the new
+    sides' edges start and end, each confirmed by an edge across the card there. A side on the
+    screen's border (a sheet) or in the navigation bar stays: the screen's edge draws no line."""
+    h, w = rgb.shape[:2]
+    small, scale = _work_image(rgb)
+    edges = cv2.dilate(_colour_canny(small), np.ones((3, 3), np.uint8)) > 0
+    sh, sw = edges.shape
+    gap = max(1, round(profile.setting("screen", "card_side_gap_dp") * density * scale))
+    band = profile.setting("screen", "card_trim_band")
+    ratio = profile.setting("screen", "card_trim_ratio")
+    min_side = profile.setting("screen", "centred_window_min_height") * sh
+    cover = profile.setting("screen", "card_edge_cover")
+    margin = profile.setting("screen", "card_float_margin") * sw
+    x1, y1 = max(1, round(window.x1 * scale)), max(1, round(window.y1 * scale))
+    x2, y2 = min(sw - 2, round(window.x2 * scale)), min(sh - 2, round(window.y2 * scale))
+    if x2 - x1 < 4 or y2 - y1 < 4:
+        return window
+
+    def column(x: int) -> npt.NDArray[np.bool_]:
+        return np.asarray(edges[y1:y2, max(0, x - 1) : x + 2].any(axis=1))
+
+    def inner_side(positions: range) -> int | None:
+        outer = max(_run_length(column(x), gap) for x in positions[:3])
+        return next((x for x in positions if _run_length(column(x), gap) >= max(min_side, ratio * outer)), None)
+
+    reach = round(band * (x2 - x1))
+    moved = False
+    if x1 > margin and (x := inner_side(range(x1, x1 + reach))) is not None:
+        x1, moved = x, True
+    if x2 < sw - margin and (x := inner_side(range(x2, x2 - reach, -1))) is not None:
+        x2, moved = x, True
+    left, right = _longest_run(column(x1), gap), _longest_run(column(x2), gap)
+    if moved and left and right and min(left[1] - left[0], right[1] - right[0]) >= 0.5 * (y2 - y1):
+        width = x2 - x1
+        corner = max(4, round(profile.setting("screen", "card_corner_reach") * width))
+
+        def across(lo: int, hi: int) -> int | None:
+            rows = range(max(0, lo), min(sh, hi))
+            best = max(rows, key=lambda y: _run_length(edges[y, x1:x2], gap), default=None)
+            return best if best is not None and _run_length(edges[best, x1:x2], gap) >= cover * width else None
+
+        # the sides' edges start and end a corner's radius inside a rounded card's top and bottom
+        top, bottom = y1 + max(left[0], right[0]), y1 + min(left[1], right[1])
+        nav_top = _system_bars(sh, min(h, w) / profile.setting("units", "baseline_width_dp") * scale, profile)[1]
+        if bottom - top >= min_side:
+            if (t := across(top - corner, top + 4)) is not None and t > y1:
+                y1 = t
+            if y2 < nav_top and (b := across(bottom - 3, bottom + corner)) is not None and b + 1 < y2:
+                y2 = b + 1
+    if not moved:
+        return window
+    return Box(x1 / scale, y1 / scale, x2 / scale, y2 / scale).clip(w, h)
+
+
 def _crossed(rows: npt.NDArray[np.bool_], x: int, reach: int) -> bool:
     """Whether a horizontal edge in ``rows`` runs through column ``x`` from ``reach`` px on one
     side to ``reach`` px on the other: a line of the page passing through, so ``x`` is no

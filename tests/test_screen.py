@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from PIL import Image, ImageDraw
 
@@ -21,6 +22,7 @@ from detector.screen import (
     find_windows,
     floating_picture,
     surround_peak,
+    trim_card,
     under_scrim,
     window_from_close,
 )
@@ -806,3 +808,45 @@ def test_the_page_under_a_dark_app_bar_is_no_bottom_sheet() -> None:
     decision = classify_screen(np.asarray(img), [*texts, icon], profile=PROFILE, min_icon_score=0.5,
                                text_lines=len(texts))
     assert decision.screen_type == ScreenType.NONE, (decision.reason, decision.window)
+
+
+def _card_over_stacked_panels(*, picture: bool = False) -> tuple[npt.NDArray[np.uint8], Box, Box]:
+    """A dimmed page of stacked panels (search fields, banners) at its 16-dp content margins, and
+    a card over them whose outline touches theirs: the contour around both is the box
+    find_windows can return. With ``picture``, the card holds a picture whose own long edges run
+    down it. Returns the image, the card and that box."""
+    img = Image.new("RGB", (W, H), (40, 40, 40))
+    draw = ImageDraw.Draw(img)
+    margin = round(16 * DENSITY)
+    tops = range(420, 1900, 180)
+    for y in tops:  # 140-px panels, 40 px apart
+        draw.rounded_rectangle([margin, y, W - margin, y + 140], radius=12 * DENSITY, fill=(62, 62, 62))
+    card = Box(135, 640, 945, 1600)
+    draw.rounded_rectangle(card.to_list(), radius=16 * DENSITY, fill=(250, 250, 250))
+    if picture:
+        draw.rectangle([card.x1 + 60, card.y1 + 60, card.x1 + 420, card.y2 - 200], fill=(70, 140, 210))
+    return np.asarray(img), card, Box(margin, tops[1], W - margin, tops[-2] + 140)
+
+
+@pytest.mark.parametrize(
+    ("case", "window", "expected"),
+    [
+        # the box took in the panels the card overlaps: cut back to the card's own sides
+        ("merged-with-the-page", "merged", "card"),
+        # the card's own box stays
+        ("the-card", "card", "card"),
+        # so does a card's box with a picture whose long edges run inside it
+        ("a-card-with-a-picture", "card", "card"),
+        # a box whose sides are the screen's edges (a sheet) stays as it is
+        ("a-sheet", Box(0, 1200, W, H), Box(0, 1200, W, H)),
+    ],
+)
+def test_a_cards_box_is_cut_back_to_its_own_unbroken_sides(case: str, window: Box | str, expected: Box | str) -> None:
+    """The page's panels stack with gaps, so their sides are broken edges; the card's side is one
+    unbroken edge down its height (screen.trim_card)."""
+    rgb, card, merged = _card_over_stacked_panels(picture=case == "a-card-with-a-picture")
+    box = {"merged": merged, "card": card}.get(window, window) if isinstance(window, str) else window
+    want = card if expected == "card" else expected
+    assert isinstance(box, Box) and isinstance(want, Box)
+    trimmed = trim_card(rgb, box, density=DENSITY, profile=PROFILE)
+    assert trimmed.iou(want) > 0.97, (trimmed, want)
