@@ -36,6 +36,7 @@ from .screen import (
     ScreenDecision,
     beside_window,
     classify_screen,
+    cut_by_window,
     floating_picture,
     near_window,
     surround_peak,
@@ -297,7 +298,10 @@ class Analyzer:
         card_min = self.profile.setting("screen", "card_icon_min_score")
         kept: list[Element] = []
         half_believed: list[Element] = []  # the top band's: for a full-screen ad nothing else closes
-        on_card_candidates = [e for e in icons if card_min <= e.score < min_icon]  # for a pop-up's card
+        # for a pop-up's card; not in the navigation bar, whose ◁ ○ □ are the system's (a sheet's
+        # box runs down over it)
+        nav_top = h - self.profile.setting("units", "navigation_bar_dp") * dens
+        on_card_candidates = [e for e in icons if card_min <= e.score < min_icon and e.box.center[1] < nav_top]
         below_min = self.profile.setting("screen", "below_card_icon_min_score")
         below_candidates = [e for e in icons if below_min <= e.score < min_icon]  # for a card nothing closes
         for e in icons:
@@ -401,10 +405,22 @@ class Analyzer:
             dimmed = {e.id for e in outside if under_scrim(rgb, e.button or e.box, decision.window, page_peak_of(),
                                                            self.profile, plain=e.button is None)}
             beside = {e.id for e in outside if beside_window(e.box, decision.window)}
+            # and a button the card cuts off lies under it, with the page
+            beside |= {e.id for e in outside if e.button is not None and cut_by_window(
+                e.button, decision.window, tolerance_px=self.profile.setting("screen", "cut_button_edge_dp") * dens,
+                max_aspect=self.profile.setting("screen", "cut_button_max_aspect"))}
             if any(e.kind.is_close_control and e.id not in dimmed | beside and near.contains_point(*e.box.center)
                    for e in elements):
                 elements = [e for e in elements if e.kind != ElementKind.CLOSE_ICON
                             or (near.contains_point(*e.box.center) and e.id not in dimmed | beside)]
+            elif any(e.kind.is_close_control and e.id not in beside and near.contains_point(*e.box.center)
+                     for e in elements):
+                # The card's own close reads as dim as the page's whites (a deliberately faint
+                # one looks so): a × far from it in the page's body is still the page's (a chip's,
+                # a list row's). One in the top band stays: a pop-up's close may be put in the
+                # screen's corner, away from its card.
+                elements = [e for e in elements if e.id not in dimmed & beside and (
+                    e.kind != ElementKind.CLOSE_ICON or near.contains_point(*e.box.center) or e.box.center[1] <= top_band)]
             else:
                 elements = [e for e in elements if e.id not in dimmed & beside]
         if decision.window is not None and decision.screen_type == ScreenType.DIALOG:

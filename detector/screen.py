@@ -730,6 +730,22 @@ def beside_window(box: Box, window: Box) -> bool:
     return not window.x1 <= cx <= window.x2 and window.y1 + box.height < cy < window.y2 - box.height
 
 
+def cut_by_window(button: Box, window: Box, *, tolerance_px: float, max_aspect: float) -> bool:
+    """Whether a button outside a card is cut off by the card: its box ends at one of the card's
+    edges (within ``tolerance_px``) and is shorter across that edge than along it (at most
+    ``max_aspect``), where a disc or a rounded square is as wide as it is tall. The card hides the
+    rest of it, so it lies under the card, on the page (a search field's clear disc the card half
+    covers); an overlay's own close button is drawn above the card and shows whole."""
+    if window.contains_point(*button.center) or min(button.width, button.height) <= 0:
+        return False
+    rows_overlap = button.y1 < window.y2 and button.y2 > window.y1
+    cols_overlap = button.x1 < window.x2 and button.x2 > window.x1
+    at_side = rows_overlap and min(abs(button.x1 - window.x2), abs(button.x2 - window.x1)) <= tolerance_px
+    at_end = cols_overlap and min(abs(button.y1 - window.y2), abs(button.y2 - window.y1)) <= tolerance_px
+    return (at_side and button.width <= max_aspect * button.height) or (
+        at_end and button.height <= max_aspect * button.width)
+
+
 def near_window(window: Box, width: int, height: int, profile: RuleProfile) -> Box:
     """The card and the margin around it where its own close button sits."""
     return window.expand(profile.setting("screen", "window_near_x") * width,

@@ -145,6 +145,16 @@ def test_a_card_nothing_closes_takes_a_faint_x_centred_below_it(weak: list[Eleme
         # dimmed page's text, that the detectors half believe (0.50, but centred in a read line):
         # centred below a card nothing else closes, it is the card's (pipeline.below_card_icon)
         (9191, 95, ScreenType.POPUP),
+        # a picture card whose outline closed one contour with the dimmed page's search fields and
+        # banners it overlaps: cut back to its own sides (screen.trim_card), the clear disc the
+        # card half hides is beside it, the page's
+        (7272, 39, ScreenType.POPUP),
+        # a search field's clear disc that the card's side cuts off, as dim as the card's own
+        # faint × below it: a button the card cuts off lies under it (screen.cut_by_window)
+        (7272, 63, ScreenType.POPUP),
+        # a sheet whose box runs down over the navigation bar: its ○ is the system's, not a
+        # half-believed × on the card
+        (8383, 133, ScreenType.POPUP),
     ],
 )
 def test_an_overlay_is_closed_by_its_own_controls_only(analyzer: Analyzer, seed: int, index: int,

@@ -19,6 +19,7 @@ from detector.profile import get_profile
 from detector.screen import (
     beside_window,
     classify_screen,
+    cut_by_window,
     find_windows,
     floating_picture,
     surround_peak,
@@ -850,3 +851,21 @@ def test_a_cards_box_is_cut_back_to_its_own_unbroken_sides(case: str, window: Bo
     assert isinstance(box, Box) and isinstance(want, Box)
     trimmed = trim_card(rgb, box, density=DENSITY, profile=PROFILE)
     assert trimmed.iou(want) > 0.97, (trimmed, want)
+
+
+@pytest.mark.parametrize(
+    ("button", "cut"),
+    [
+        (Box(CARD.x2 - 2, 700, CARD.x2 + 26, 735), True),  # a clear disc the card's right side cuts off
+        (Box(CARD.x1 - 27, 900, CARD.x1 + 1, 935), True),  # the same at the left side
+        (Box(500, CARD.y2 - 1, 545, CARD.y2 + 30), True),  # and at the bottom: shorter than wide
+        (Box(CARD.x2 - 60, CARD.y1 - 70, CARD.x2 - 2, CARD.y1 - 2), False),  # a whole disc above the top-right corner
+        (Box(CARD.x2 - 30, CARD.y1 - 30, CARD.x2 + 6, CARD.y1 + 6), False),  # a whole disc on the corner
+        (Box(500, CARD.y2 + 60, 580, CARD.y2 + 140), False),  # a whole disc centred below
+        (Box(CARD.x2 + 40, 700, CARD.x2 + 68, 735), False),  # a narrow box away from the card
+    ],
+)
+def test_a_button_the_card_cuts_off_lies_under_it(button: Box, cut: bool) -> None:
+    """A disc or rounded square is as wide as it is tall: one that ends at the card's edge and is
+    narrower across it is partly hidden by the card, so it lies under it (screen.cut_by_window)."""
+    assert cut_by_window(button, CARD, tolerance_px=3 * DENSITY, max_aspect=0.85) == cut
