@@ -402,8 +402,15 @@ class Analyzer:
             elements = [e for e in elements if e.id not in banner]
             outside = [e for e in elements
                        if e.kind == ElementKind.CLOSE_ICON and not decision.window.contains_point(*e.box.center)]
-            dimmed = {e.id for e in outside if under_scrim(rgb, e.button or e.box, decision.window, page_peak_of(),
-                                                           self.profile, plain=e.button is None)}
+            # A × centred below the card sits where a pop-up's close button does: there, as dim as
+            # the page's whites is a deliberately faint close, not the page's (the position is
+            # the evidence, as for below_card_icon)
+            centre_px = self.profile.setting("screen", "below_card_centre_dp") * dens
+            below_px = self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp") * dens
+            centred_below = {e.id for e in outside if abs(e.box.center[0] - decision.window.center[0]) <= centre_px
+                             and 0 <= e.box.y1 - decision.window.y2 <= below_px}
+            dimmed = {e.id for e in outside if e.id not in centred_below and under_scrim(
+                rgb, e.button or e.box, decision.window, page_peak_of(), self.profile, plain=e.button is None)}
             beside = {e.id for e in outside if beside_window(e.box, decision.window)}
             # and a button the card cuts off lies under it, with the page
             beside |= {e.id for e in outside if e.button is not None and cut_by_window(

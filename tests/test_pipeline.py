@@ -206,3 +206,20 @@ def test_a_skip_pill_without_a_flat_fill_is_measured_by_its_edge(analyzer: Analy
     assert measured.short_side.dp == pytest.approx(truth["size_dp"], rel=0.1)
     small = [f for f in report.findings if f.rule.value == "CLOSE_TOO_SMALL"]
     assert [f.severity.value for f in small] == ["pass"]
+
+
+def test_a_faint_x_centred_below_the_card_is_its_close_not_the_dimmed_pages(analyzer: Analyzer) -> None:
+    """Generated pop-up (seed 8585, screen 13): its only close is a faint circled × centred below
+    the card, as dim as the very dark scrim's page. Once the card is found to its own sides
+    (screen.trim_card), the × lies outside it; its position, not its brightness, says it is the
+    card's, so it stays even when a mark on the card reads as a close control too."""
+    from datasets.evaluate import match_boxes
+    from datasets.synth import render_screen
+
+    rgb, record = render_screen(np.random.default_rng([8585, 13]), 13)
+    ok, png = cv2.imencode(".png", np.ascontiguousarray(rgb[:, :, ::-1]))
+    assert ok
+    report = analyzer.analyze(png.tobytes(), name="8585-13.png")
+    assert report.screen.screen_type == ScreenType.POPUP
+    (labelled,) = [Box.from_xyxy(c["box"]) for c in record["close_controls"]]
+    assert match_boxes([labelled], [e.box for e in report.screen.close_controls]), report.screen.close_controls
