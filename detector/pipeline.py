@@ -375,12 +375,15 @@ class Analyzer:
                                                      plain=e.button is None)]
                     elements += ad_corner_icon(in_corner, elements, width=w, icon_min_score=min_icon,
                                                min_score=card_min, text_lines=exclude, mark="screen_corner")
+            # where a pop-up's close sits centred below its card: for below_card_icon, and the
+            # dimmed-page test below
+            centre_px = self.profile.setting("screen", "below_card_centre_dp") * dens
+            below_px = self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp") * dens
             elements += below_card_icon(
                 below_candidates, elements, window, icon_min_score=min_icon, min_score=below_min,
                 line_min_score=card_min,
                 min_side_px=self.profile.setting("screen", "corner_icon_min_dp") * dens,
-                centre_px=self.profile.setting("screen", "below_card_centre_dp") * dens,
-                below_px=self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp") * dens,
+                centre_px=centre_px, below_px=below_px,
                 text_lines=exclude)
             # Numbers on the dimmed page under a card (a badge, a calendar date) are the page's,
             # not a countdown of the overlay; close controls may sit outside the card and stay.
@@ -405,8 +408,6 @@ class Analyzer:
             # A × centred below the card sits where a pop-up's close button does: there, as dim as
             # the page's whites is a deliberately faint close, not the page's (the position is
             # the evidence, as for below_card_icon)
-            centre_px = self.profile.setting("screen", "below_card_centre_dp") * dens
-            below_px = self.profile.value(RuleId.CLOSE_HARD_TO_FIND, "below_window_dp") * dens
             centred_below = {e.id for e in outside if abs(e.box.center[0] - decision.window.center[0]) <= centre_px
                              and 0 <= e.box.y1 - decision.window.y2 <= below_px}
             dimmed = {e.id for e in outside if e.id not in centred_below and under_scrim(
