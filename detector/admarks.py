@@ -148,3 +148,45 @@ def beside_ad_choices(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
                 and s("ad_mark", "min_fill") <= area / float(bw * bh) <= s("ad_mark", "max_fill"):
             return True
     return False
+
+
+def after_a_glyph(rgb: npt.NDArray[np.uint8], glyph: Box, *, light: bool | None, profile: RuleProfile) -> bool:
+    """Whether the × drawn in ``glyph`` (light ink on dark with ``light``) is the second half of a
+    compound mark: a solid shape in the ×'s own ink right before it on its row, as tall as the ×
+    or taller, as a video's mute mark draws its speaker (🔇). Such a × belongs to its mark and
+    closes nothing; an overlay's close button stands alone on its ground. The shape is sought in
+    a patch ``compound_mark.reach`` × sides to the left, split from the ground halfway between
+    the ×'s ink and the ground's median grey."""
+    s = profile.setting
+    side = max(glyph.width, glyph.height)
+    h, w = rgb.shape[:2]
+    reach = s("compound_mark", "reach") * side
+    x1, x2 = int(max(0.0, glyph.x1 - reach)), int(max(0.0, glyph.x1))
+    cy = glyph.center[1]
+    y1, y2 = int(max(0.0, cy - 2 * side)), int(min(float(h), cy + 2 * side))
+    gx1, gy1, gx2, gy2 = glyph.clip(w, h).to_int()
+    if x2 - x1 < 3 or y2 - y1 < 3 or gx2 - gx1 < 2 or gy2 - gy1 < 2:
+        return False
+    # only the ×'s row is converted to grey: this runs for every × candidate
+    rx1, rx2, ry1, ry2 = min(x1, gx1), max(x2, gx2), min(y1, gy1), max(y2, gy2)
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb[ry1:ry2, rx1:rx2, :3]), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    ink_box = grey[gy1 - ry1 : gy2 - ry1, gx1 - rx1 : gx2 - rx1]
+    patch = grey[y1 - ry1 : y2 - ry1, x1 - rx1 : x2 - rx1]
+    ground = float(np.median(patch))
+    if light is None:
+        light = float(np.percentile(ink_box, 90)) - ground > ground - float(np.percentile(ink_box, 10))
+    ink = float(np.percentile(ink_box, 90 if light else 10))
+    if abs(ink - ground) < s("compound_mark", "min_ink_contrast"):
+        return False
+    mask = ((patch > (ink + ground) / 2) if light else (patch < (ink + ground) / 2)).astype(np.uint8)
+    n, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    for i in range(1, n):
+        bx, by, bw, bh, area = (int(v) for v in stats[i])
+        near = x1 + bx + bw >= glyph.x1 - s("compound_mark", "max_gap") * side
+        level = abs(y1 + float(centroids[i][1]) - cy) <= s("compound_mark", "row_offset") * side
+        sized = s("compound_mark", "min_height") * glyph.height <= bh <= s("compound_mark", "max_height") * glyph.height
+        solid = bw >= s("compound_mark", "min_width") * side and area >= s("compound_mark", "min_fill") * bw * bh
+        whole = by > 0 and by + bh < y2 - y1  # not the ground's edge or a shape running off the patch
+        if near and level and sized and solid and whole:
+            return True
+    return False

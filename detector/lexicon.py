@@ -121,6 +121,10 @@ class Lexicon:
     # one misread letter (``misread_phrase_min_letters``): "No thank", "Not nov", "No.thanks"
     close_phrases: tuple[tuple[int, str], ...] = ()
     misread_phrase_min_letters: int = 6
+    # one-word Latin dismiss words long enough (``misread_word_min_letters``) that a reading one
+    # letter off is still only them: "Dismis" is dismiss; "cancer" is not cancel
+    close_words: tuple[str, ...] = ()
+    misread_word_min_letters: int = 7
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> Lexicon:
@@ -134,6 +138,8 @@ class Lexicon:
         def patterns(section: str) -> tuple[re.Pattern[str], ...]:
             return tuple(re.compile(p, re.IGNORECASE) for p in raw.get(section) or [])
 
+        latin = [n for n in (normalise(w) for w in words("close_text", "exact")) if not _CJK.search(n)]
+        phrases = tuple(dict.fromkeys((len(n.split()), _letters(n)) for n in latin if len(n.split()) >= 2))
         return cls(
             close_exact=frozenset(squash(w) for w in words("close_text", "exact")),
             close_weak=frozenset(squash(w) for w in words("close_text", "weak")),
@@ -157,10 +163,12 @@ class Lexicon:
             cue_max_words=int((raw.get("limits") or {}).get("cue_max_words", 6)),
             cue_max_cjk_chars=int((raw.get("limits") or {}).get("cue_max_cjk_chars", 24)),
             close_confusions=tuple((str(k), str(v)) for k, v in (raw.get("close_ocr_confusions") or {}).items()),
-            close_phrases=tuple(dict.fromkeys(
-                (len(n.split()), _letters(n)) for n in (normalise(w) for w in words("close_text", "exact"))
-                if not _CJK.search(n) and len(n.split()) >= 2)),
+            close_phrases=phrases,
             misread_phrase_min_letters=int((raw.get("limits") or {}).get("misread_phrase_min_letters", 6)),
+            # "closead" is close ad run together: a phrase, matched as one above
+            close_words=tuple(dict.fromkeys(
+                _letters(n) for n in latin if len(n.split()) == 1 and _letters(n) not in {p for _, p in phrases})),
+            misread_word_min_letters=int((raw.get("limits") or {}).get("misread_word_min_letters", 7)),
         )
 
     def _repaired(self, norm: str) -> str:
@@ -213,7 +221,8 @@ class Lexicon:
             if (words == count and len(phrase) >= self.misread_phrase_min_letters
                     and _within_one_edit(letters, phrase)):
                 return True
-        return False
+        return words == 1 and any(len(word) >= self.misread_word_min_letters and _within_one_edit(letters, word)
+                                  for word in self.close_words)
 
     def _is_ad_label(self, norm: str, key: str) -> bool:
         return (key in self.ad_exact or any(norm.startswith(p) for p in self.ad_prefix)

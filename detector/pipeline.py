@@ -20,7 +20,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from .admarks import beside_ad_choices, find_ad_marks, find_info_marks
+from .admarks import after_a_glyph, beside_ad_choices, find_ad_marks, find_info_marks
 from .elements import in_status_bar, lone_x_spans, status_bar_strip, text_elements
 from .icons import IconCandidate, IconSettings, find_close_icons
 from .imageio import ImageLimits, LoadedImage, load_image
@@ -37,14 +37,15 @@ from .screen import (
     beside_window,
     classify_screen,
     cut_by_window,
+    find_windows,
     floating_picture,
     near_window,
     surround_peak,
     trim_card,
     under_scrim,
 )
-from .secondlook import second_look
-from .types import Box, Element, ElementKind, Measurement, Report, RuleId, Screen, ScreenType
+from .secondlook import card_look, second_look
+from .types import Box, Element, ElementKind, Measurement, Report, RuleId, Screen, ScreenType, TextSpan
 
 __version__ = "0.1.0"
 
@@ -138,6 +139,24 @@ def _icon_elements(candidates: Sequence[IconCandidate], texts: Sequence[Element]
             )
         )
     return out
+
+
+def trails_a_word(box: Box, lines: Sequence[TextSpan], lexicon: Lexicon, *, max_gap: float,
+                  height_range: tuple[float, float], row_offset: float) -> bool:
+    """Whether a × sits right after a word OCR read on its row: a chip's or a tag's × (推荐 ×,
+    Nearby ×) that removes the word, not a close button of an overlay, which stands alone. The
+    gap is at most ``max_gap`` line heights, the × between ``height_range`` line heights tall,
+    its centre within ``row_offset`` line heights of the line's. An ad label's × (广告 ×) closes
+    the ad and stays."""
+    cy = box.center[1]
+    for line in lines:
+        lh = line.box.height
+        if (lh > 0 and 0 <= box.x1 - line.box.x2 <= max_gap * lh
+                and height_range[0] * lh <= box.height <= height_range[1] * lh
+                and abs(cy - line.box.center[1]) <= row_offset * lh
+                and not lexicon.contains_ad_label(line.text)):
+            return True
+    return False
 
 
 def ad_corner_icon(half_believed: Sequence[Element], elements: Sequence[Element], *, width: int,
@@ -284,6 +303,16 @@ class Analyzer:
             min_overlap=self.profile.setting("detection", "icon_text_overlap"),
             source="+".join(sorted({src for src, _ in candidates})) or "cv",
         )
+        # a chip's or tag's × after its word removes the word, a mute mark's after its speaker
+        # silences a video: neither is an overlay's close
+        polarity = {"light-on-dark": True, "dark-on-light": False}
+        icons = [e for e in icons if not after_a_glyph(rgb, Box.from_xyxy(e.attr("glyph")),
+                                                       light=polarity.get(e.attr("polarity")), profile=self.profile)]
+        icons = [e for e in icons if not trails_a_word(
+            e.box, spans, self.lexicon, max_gap=self.profile.setting("detection", "tag_x_max_gap"),
+            height_range=(self.profile.setting("detection", "tag_x_min_height"),
+                          self.profile.setting("detection", "tag_x_max_height")),
+            row_offset=self.profile.setting("detection", "tag_x_row_offset"))]
         min_icon = self.profile.setting("detection", "icon_min_score")
         # × glyphs among the status-bar icons are the system's, unless a full-screen ad has
         # nothing else to close it (below): then one is its close control, hidden there.
@@ -317,14 +346,23 @@ class Analyzer:
         icons = kept
         t = lap("icons", t)
 
-        if not any(e.kind.is_close_control for e in texts):
+        closing_texts = [e for e in texts if e.kind.is_close_control]
+        if all(e.attr("weak_close") for e in closing_texts):
             # Before the screen is said to have no close control, it is read again with its local
             # contrast stretched: a faint or tiny dismiss label is a finding, not an absence. So is
             # it when only ×s close it: a 以后再说 at 1.3:1 under an app-install ad's × is the
-            # second way out that CLOSE_LOW_CONTRAST has to judge.
-            texts += second_look(rgb, located, reader=self.reader, lexicon=self.lexicon, profile=self.profile,
-                                 density=dens, status_bar=status_bar,
-                                 phrases_only=any(e.kind.is_close_control for e in icons))
+            # second way out that CLOSE_LOW_CONTRAST has to judge. And when only a weak word (确定,
+            # OK) would close it: a dialog's 取消 greyed to 1.3:1 beside a bright 确定 is the way
+            # out, and beside it the 确定 means accept.
+            found = second_look(rgb, located, reader=self.reader, lexicon=self.lexicon, profile=self.profile,
+                                density=dens, status_bar=status_bar,
+                                phrases_only=bool(closing_texts) or any(e.kind.is_close_control for e in icons))
+            if closing_texts:
+                found = [e for e in found if not e.attr("weak_close")]
+                if found:
+                    texts = [dataclasses.replace(e, kind=ElementKind.TEXT) if e.attr("weak_close") else e
+                             for e in texts]
+            texts += found
             t = lap("second_look", t)
 
         found_marks = [(b, "cv-admark", "AdChoices") for b in find_ad_marks(rgb, density=dens, profile=self.profile)]
@@ -339,6 +377,20 @@ class Analyzer:
         elements = texts + icons + marks
         decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon,
                                    text_lines=len(located))
+        if not any(e.kind.is_close_control for e in elements):
+            # Nothing closes the screen: a card floating over a scrim (its surround with nothing
+            # as bright as an undimmed page) is read again for a faint dismiss label, which names
+            # it a dialog or a pop-up (a dialog's Not now greyed to 1.2:1 beside its Turn on).
+            card = next((c.box for c in find_windows(rgb, profile=self.profile)
+                         if c.box.x1 > 0 and c.box.x2 < w
+                         and c.surround_peak < self.profile.setting("screen", "scrim_peak_luminance")), None)
+            found = [] if card is None else card_look(rgb, card, located, reader=self.reader, lexicon=self.lexicon,
+                                                      profile=self.profile, density=dens, status_bar=status_bar)
+            if found:
+                elements += found
+                decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon,
+                                           text_lines=len(located))
+            t = lap("card_look", t)
         if decision.window is not None and decision.screen_type in (ScreenType.POPUP, ScreenType.DIALOG):
             # a card's outline can close one contour with the dimmed page's panels it overlaps;
             # what lies on the card, beside it and below it is judged against the card's own sides
@@ -413,14 +465,26 @@ class Analyzer:
             dimmed = {e.id for e in outside if e.id not in centred_below and under_scrim(
                 rgb, e.button or e.box, decision.window, page_peak_of(), self.profile, plain=e.button is None)}
             beside = {e.id for e in outside if beside_window(e.box, decision.window)}
+            # so is a × as dim as the page lower than the card's top edge and not below the card's
+            # middle third: a card's own close sits above its corner or centred below it (the
+            # middle third, not the centre: the card found may be cut short or a little wide)
+            middle = self.profile.setting("screen", "below_card_middle") * decision.window.width
+            under_middle = {e.id for e in outside if e.box.center[1] > decision.window.y2
+                            and abs(e.box.center[0] - decision.window.center[0]) <= middle}
+            beside |= {e.id for e in outside if e.id in dimmed and e.id not in under_middle
+                       and e.box.center[1] > decision.window.y1}
             # and a button the card cuts off lies under it, with the page
             beside |= {e.id for e in outside if e.button is not None and cut_by_window(
                 e.button, decision.window, tolerance_px=self.profile.setting("screen", "cut_button_edge_dp") * dens,
                 max_aspect=self.profile.setting("screen", "cut_button_max_aspect"))}
             if any(e.kind.is_close_control and e.id not in dimmed | beside and near.contains_point(*e.box.center)
                    for e in elements):
+                # with the card's own close found, a × under the card and off its middle (a chip's
+                # × below its corner) is the page's too: a card's close below it is centred on it
+                off_below = {e.id for e in outside if e.box.center[1] > decision.window.y2
+                             and e.id not in under_middle}
                 elements = [e for e in elements if e.kind != ElementKind.CLOSE_ICON
-                            or (near.contains_point(*e.box.center) and e.id not in dimmed | beside)]
+                            or (near.contains_point(*e.box.center) and e.id not in dimmed | beside | off_below)]
             elif any(e.kind.is_close_control and e.id not in beside and near.contains_point(*e.box.center)
                      for e in elements):
                 # The card's own close reads as dim as the page's whites (a deliberately faint
@@ -431,6 +495,12 @@ class Analyzer:
                     e.kind != ElementKind.CLOSE_ICON or near.contains_point(*e.box.center) or e.box.center[1] <= top_band)]
             else:
                 elements = [e for e in elements if e.id not in dimmed & beside]
+            if not any(e.kind.is_close_control and near.contains_point(*e.box.center) for e in elements):
+                # nothing closes the card yet: it is read again, at full size and with its local
+                # contrast stretched, for a faint dismiss label beside its bright action
+                elements += card_look(rgb, window, located, reader=self.reader, lexicon=self.lexicon,
+                                      profile=self.profile, density=dens, status_bar=status_bar)
+                t = lap("card_look", t)
         if decision.window is not None and decision.screen_type == ScreenType.DIALOG:
             # A dialog's × is in its title row and inset by its padding; one lower on the card and
             # flush with its side is the page's, taken in with the card where their edges merged

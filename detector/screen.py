@@ -88,7 +88,8 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile, colour: bo
     centred_min_height = profile.setting("screen", "centred_window_min_height") * sh
     centred_band = profile.setting("screen", "centred_window_band") * sh
     lum = luminance_map(small)
-    bars = _system_bars(sh, min(h, w) / profile.setting("units", "baseline_width_dp") * scale, profile)
+    density = min(h, w) / profile.setting("units", "baseline_width_dp") * scale  # working px per dp
+    bars = _system_bars(sh, density, profile)
     peak_q = profile.setting("screen", "surround_peak_percentile")
     near_x, near_y = profile.setting("screen", "window_near_x") * sw, profile.setting("screen", "window_near_y") * sh
     found: list[WindowCandidate] = []
@@ -168,6 +169,23 @@ def find_windows(rgb: npt.NDArray[np.uint8], *, profile: RuleProfile, colour: bo
                 break
             page_boxes.add(i)
             break
+
+    # A picture header whose edges closed a contour of their own sits on top of the card's body,
+    # side to side with it: the card is the two together (both boxes stay candidates).
+    side_px = profile.setting("screen", "header_side_dp") * density
+    overlap = profile.setting("screen", "header_body_overlap")
+    for i, (bx1, by1, bx2, by2, _) in enumerate(list(rects)):
+        for hx1, hy1, hx2, hy2, _ in list(rects):
+            stacked = (hy1 < by1 and abs(hx1 - bx1) <= side_px and abs(hx2 - bx2) <= side_px
+                       and by1 - side_px <= hy2 <= by1 + overlap * (by2 - by1))
+            if not stacked or i in page_boxes:
+                continue
+            x1, x2 = min(bx1, hx1), max(bx2, hx2)
+            area = float((x2 - x1) * (by2 - hy1))
+            made = candidate(x1, hy1, x2 - x1, by2 - hy1) if min_area <= area <= max_area else None
+            if made is not None and not any(made[0].box.iou(f.box) > 0.9 for f in found):
+                found.append(made[0])
+                rects.append((x1, hy1, x2, by2, made[1]))
 
     def preference(k: int) -> tuple[bool, bool, float]:
         f = found[k]
@@ -304,6 +322,7 @@ def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
     min_h = profile.setting("screen", "window_min_height") * sh
     side_reach, max_gap = max(3, round(0.06 * sw)), max(3, round(0.05 * sh))
     cx = int(b.center[0])
+    centre_tolerance = profile.setting("screen", "below_card_centre_dp") * density * scale
     card: tuple[int, int, int, int] | None = None
     if not (0 <= cx < sw):
         return None
@@ -329,7 +348,10 @@ def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
         # beside the card is cut back to the other end's distance
         half = min(cx - run[0], run[1] - cx) if run else 0
         if run and 2 * half >= min_w:
-            run = (cx - half, cx + half)
+            # its sides are the widest pair of edges running up from the run that centre on the
+            # button; failing that, the run cut back symmetric
+            run = _centred_sides(edges, run, y, cx, min_width=min_w, min_height=min_h, reach=side_reach,
+                                 tolerance=centre_tolerance) or (cx - half, cx + half)
             top = _card_sides(edges, run[0], run[1], y, -1, min_height=min_h, side_reach=side_reach,
                               max_gap=max_gap, min_cover=0.85)
             card = (run[0], top, run[1], y) if top is not None else None
@@ -343,6 +365,25 @@ def window_from_close(rgb: npt.NDArray[np.uint8], close: Box, *, density: float,
                 card = (run[0], y, run[1], bottom) if bottom is not None else None
                 break
     return _card_box(edges, card, side_reach, scale, rgb.shape[:2])
+
+
+def _centred_sides(edges: npt.NDArray[np.bool_], run: tuple[int, int], y: int, cx: int, *, min_width: float,
+                   min_height: float, reach: int, tolerance: float) -> tuple[int, int] | None:
+    """The sides of a card whose bottom edge is the edge ``run`` at row ``y``: the widest pair of
+    columns, within ``reach`` of the run, whose edges cover 85 % of the ``min_height`` rows above
+    it and whose middle lies within ``tolerance`` of ``cx`` (the card's close button centred under
+    it). Where the card's bottom edge runs on into the dimmed page's panels, the run is wider than
+    the card, but only the card's own sides centre on its button. (x1, x2) exclusive, or ``None``."""
+    x0, x9 = max(0, run[0] - reach), min(edges.shape[1], run[1] + reach)
+    cover = edges[max(0, y - int(min_height)) : y, x0:x9].mean(axis=0)
+    cols = x0 + np.flatnonzero(cover >= 0.85)
+    lefts, rights = cols[cols < cx], cols[cols > cx]
+    pairs = [(int(r) - int(lt), int(lt), int(r)) for lt in lefts for r in rights
+             if r - lt >= min_width and abs((lt + r) / 2 - cx) <= tolerance]
+    if not pairs:
+        return None
+    _, left, right = max(pairs)
+    return left, right + 1
 
 
 def _card_box(edges: npt.NDArray[np.bool_], card: tuple[int, int, int, int] | None, side_reach: int, scale: float,
@@ -752,6 +793,17 @@ def near_window(window: Box, width: int, height: int, profile: RuleProfile) -> B
                          profile.setting("screen", "window_near_y") * height)
 
 
+def _closes_away(decided: ScreenDecision, closes: Sequence[Element], width: int, height: int,
+                 profile: RuleProfile) -> int:
+    """How far the decided window's nearest close control is: 0 on it, 1 beside it, 2 neither."""
+    if decided.window is None:
+        return 2
+    if any(decided.window.contains_point(*e.box.center) for e in closes):
+        return 0
+    near = near_window(decided.window, width, height, profile)
+    return 1 if any(near.contains_point(*e.box.center) for e in closes) else 2
+
+
 def classify_screen(
     rgb: npt.NDArray[np.uint8],
     elements: Sequence[Element],
@@ -815,8 +867,9 @@ def classify_screen(
     sure_icons = [e for e in sorted(closes, key=lambda e: -e.score)
                   if e.kind == ElementKind.CLOSE_ICON and e.score >= corner_score
                   and min(e.box.width, e.box.height) >= corner_px and not _top_right(e, w, h, top_band)]
-    close_cards = [c for c in (window_from_close(rgb, e.button or e.box, density=density, profile=profile)
-                               for e in sure_icons) if c is not None]
+    named_by = [(e, window_from_close(rgb, e.button or e.box, density=density, profile=profile)) for e in sure_icons]
+    sure_closes = [e for e, c in named_by if c is not None]
+    close_cards = [c for _, c in named_by if c is not None]
 
     def card_over_scrim(win: WindowCandidate, *, needs_close: bool = False) -> ScreenDecision | None:
         """The pop-up or dialog a box found by its edges is, or ``None`` when it is the page's;
@@ -864,9 +917,12 @@ def classify_screen(
             return ScreenDecision(ScreenType.DIALOG, box, 0.7, "a card with dismiss text or dialog wording over a scrim")
         return ScreenDecision(ScreenType.POPUP, box, 0.7, "a card over a scrim")
 
-    for win in find_windows(rgb, profile=profile):
-        if (decided := card_over_scrim(win)) is not None:
-            return decided
+    # Of the boxes over a scrim, one with a close control on it comes first, then one with a
+    # close control beside it: a dimmed page's video panel or banner can be a larger floating box
+    # than the dialog, and a dark card on the dark scrim shows fewer edges than the panel does.
+    over_scrim = [d for d in (card_over_scrim(win) for win in find_windows(rgb, profile=profile)) if d is not None]
+    for card_decision in sorted(over_scrim, key=lambda d: _closes_away(d, closes, w, h, profile)):
+        return card_decision
 
     # A × the detector only finds likely (icon_min_score up to corner_icon_min_score) names its card
     # the same way when the page around that card is dimmed: the card's geometry (the × centred
@@ -890,7 +946,12 @@ def classify_screen(
             if c is not None and surround_peak(rgb, c, profile) < scrim_peak:
                 yield c
 
-    for card in itertools.chain(close_cards, dimmed_cards()):
+    # A sure × above a box's top-right corner names it only over a dimmed page: on a bright one
+    # it is a search field's clear disc above the page's row of tiles.
+    lit_page = {i for i, (e, c) in enumerate(zip(sure_closes, close_cards, strict=True)) if e.box.center[1] < c.y1
+                and surround_peak(rgb, c, profile) >= scrim_peak}
+    named = [c for i, c in enumerate(close_cards) if i not in lit_page]
+    for card in itertools.chain(named, dimmed_cards()):
         near = near_window(card, w, h, profile)
         if _dialog_card(card, near, elements, text_closes) and not invites:
             return ScreenDecision(ScreenType.DIALOG, card, 0.6, "a card with dismiss text or dialog wording, its × beside it")

@@ -163,6 +163,50 @@ def second_look(
     return [_second(e, n) for n, e in enumerate(out)]
 
 
+def card_look(
+    rgb: npt.NDArray[np.uint8],
+    card: Box,
+    spans: Sequence[TextSpan],
+    *,
+    reader: TextReader,
+    lexicon: Lexicon,
+    profile: RuleProfile,
+    density: float,
+    status_bar: Box | None,
+) -> list[Element]:
+    """Dismiss controls on a pop-up's or dialog's ``card`` that nothing closes yet, read again
+    from its local contrast at the corners' scale (never shrunk): a dialog's Not now greyed to
+    1.2:1 beside its bright Turn on is too faint for the first pass and too small for the
+    whole-screen second look, which shrinks a 1080-px screenshot to 0.27x. Only lines the
+    passes before did not read are recognised, and only strong dismiss phrases are kept."""
+    s = profile.setting
+    h, w = rgb.shape[:2]
+    region = card.clip(w, h)
+    if region.width < 2 or region.height < 2:
+        return []
+    window = 2 * round(s("second_look", "window_dp") * density / 2) + 1
+    x1, y1, x2, y2 = region.to_int()
+    enhanced = rgb.copy()
+    enhanced[y1:y2, x1:x2] = local_contrast(rgb[y1:y2, x1:x2], window_px=max(3, window),
+                                            noise_floor=s("second_look", "noise_floor"), gain=s("second_look", "gain"))
+    scale = min(s("pill", "read_max_upscale"), max(s("second_look", "corner_min_scale"),
+                                                  s("second_look", "corner_short_side") / float(min(w, h))))
+    lines = [line for line in reader.read(enhanced, region=region, scale=scale, min_score=0.0,
+                                          skip=[sp.box for sp in spans])
+             if line.text and lexicon.classify(line.text).close == "strong"]
+    min_read = s("detection", "ocr_min_confidence")
+    out = [e for e in text_elements(rgb, [line for line in lines if line.confidence >= min_read], lexicon=lexicon,
+                                    profile=profile, status_bar=status_bar, density=density)
+           if e.kind.is_close_control]
+    buttons = ButtonSettings.from_profile(profile)
+    for i, e in enumerate(out):
+        if e.button is None:  # a faint label's button is as faint: its outline shows when stretched
+            button = find_button(enhanced, Box(*e.attr("text_box")), settings=buttons)
+            if button is not None:
+                out[i] = replace(e, box=button, button=button)
+    return [replace(_second(e, n), id=f"c{n}") for n, e in enumerate(out)]
+
+
 def _corner_pills(rgb: npt.NDArray[np.uint8], *, reader: TextReader, lexicon: Lexicon,
                   profile: RuleProfile, density: float, status_bar: Box | None) -> list[Element]:
     """The skip control of a pill shape in any screen corner, read with line recognition only:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from detector.admarks import beside_ad_choices, find_ad_marks, find_info_marks
+from detector.admarks import after_a_glyph, beside_ad_choices, find_ad_marks, find_info_marks
 from detector.profile import get_profile
 from detector.types import Box
 
@@ -110,3 +110,38 @@ def test_a_x_right_of_an_ad_choices_triangle_is_a_banners_tag(left: str, scrim: 
         draw.line([a, b], fill=(90, 90, 90), width=3)
     rgb = (np.asarray(img).astype(np.float32) * (1.0 - scrim)).astype(np.uint8)
     assert beside_ad_choices(rgb, cross, density=DENSITY, profile=PROFILE) == expected
+
+
+@pytest.mark.parametrize(("left", "light", "expected"), [
+    ("speaker", True, True),  # a video's mute mark: a white speaker and its ×
+    ("speaker", False, True),  # drawn dark on a light video frame
+    ("speaker", None, True),  # the ×'s ink told from its ground
+    ("none", True, False),  # a × alone on its ground: an overlay's close
+    ("far-speaker", True, False),  # a shape of the ×'s ink a × width away is the ground's content
+    ("outline", True, False),  # an outlined box beside the ×: not solid, not a speaker
+    ("tall-bar", True, False),  # a bar four times the ×'s height: the picture's, not half of a glyph
+], ids=["mute-light", "mute-dark", "mute-either", "x-alone", "far-shape", "outline", "tall-bar"])
+def test_a_x_after_a_speaker_is_a_mute_mark(left: str, light: bool | None, expected: bool) -> None:
+    """admarks.after_a_glyph: a × with a solid shape of its own ink just before it on its row is
+    the second half of a compound mark (🔇), at the profile's compound_mark settings."""
+    ink, ground = ((250, 250, 250), (60, 70, 90)) if light in (True, None) else ((30, 30, 30), (225, 215, 200))
+    img = Image.new("RGB", (W, H), ground)
+    draw = ImageDraw.Draw(img)
+    side = 10 * DENSITY
+    cross = Box(500, 800, 500 + side, 800 + side)
+    cy = cross.center[1]
+    gap = 0.2 * side if left != "far-speaker" else 1.0 * side
+    right = cross.x1 - gap
+    if left in ("speaker", "far-speaker"):  # body and flaring cone, 2.2 × the ×'s height
+        draw.rectangle((right - 1.2 * side, cy - 0.4 * side, right - 0.8 * side, cy + 0.4 * side), fill=ink)
+        draw.polygon([(right - 0.8 * side, cy - 0.4 * side), (right, cy - 1.1 * side), (right, cy + 1.1 * side),
+                      (right - 0.8 * side, cy + 0.4 * side)], fill=ink)
+    elif left == "outline":
+        draw.rectangle((right - side, cy - 0.5 * side, right, cy + 0.5 * side), outline=ink, width=2)
+    elif left == "tall-bar":
+        draw.rectangle((right - 0.6 * side, cy - 2.0 * side, right, cy + 2.0 * side), fill=ink)
+    m = side * 0.15
+    for a, b in (((cross.x1 + m, cross.y1 + m), (cross.x2 - m, cross.y2 - m)),
+                 ((cross.x1 + m, cross.y2 - m), (cross.x2 - m, cross.y1 + m))):
+        draw.line([a, b], fill=ink, width=4)
+    assert after_a_glyph(np.asarray(img), cross, light=light, profile=PROFILE) == expected

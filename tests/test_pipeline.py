@@ -8,9 +8,10 @@ import pytest
 
 from detector import Analyzer
 from detector.icons import IconCandidate
+from detector.lexicon import load_lexicon
 from detector.measure import window_zone
-from detector.pipeline import _icon_elements, ad_corner_icon, below_card_icon, on_card_icons
-from detector.types import Box, Element, ElementKind, ScreenType
+from detector.pipeline import _icon_elements, ad_corner_icon, below_card_icon, on_card_icons, trails_a_word
+from detector.types import Box, Element, ElementKind, ScreenType, TextSpan
 
 
 def cand(box: Box, score: float, style: str = "plain") -> IconCandidate:
@@ -125,6 +126,22 @@ def test_a_card_nothing_closes_takes_a_faint_x_centred_below_it(weak: list[Eleme
     assert all(e.score == 0.5 and e.attr("below_card") for e in out)
 
 
+@pytest.mark.parametrize(("word", "cross", "trails"), [
+    ("推荐", Box(306, 1010, 330, 1034), True),  # a chip's × just after its word, on its row
+    ("Nearby", Box(340, 1006, 376, 1042), True),  # a gap of about one line height
+    ("推荐", Box(350, 1010, 374, 1034), False),  # two line heights off: a × of its own
+    ("推荐", Box(306, 940, 330, 964), False),  # above the word's row: a card's corner ×
+    ("推荐", Box(306, 990, 370, 1054), False),  # taller than the word: a button of its own
+    ("广告", Box(306, 1010, 330, 1034), False),  # an ad label's × closes the ad
+], ids=["chip", "chip-gap", "far", "off-row", "tall", "ad-label"])
+def test_a_x_after_a_word_is_its_chips(word: str, cross: Box, trails: bool) -> None:
+    """pipeline.trails_a_word at the profile's tag_x settings (gap ≤ 1 line height, 0.3-1.2 line
+    heights tall, centred within 0.35 line heights of the word's row); the word's line is 40 px."""
+    line = TextSpan(text=word, box=Box(200, 1002, 300, 1042), confidence=0.99)
+    assert trails_a_word(cross, [line], load_lexicon(), max_gap=1.0, height_range=(0.3, 1.2),
+                         row_offset=0.35) == trails
+
+
 @pytest.mark.parametrize(
     ("seed", "index", "screen"),
     [
@@ -155,6 +172,29 @@ def test_a_card_nothing_closes_takes_a_faint_x_centred_below_it(weak: list[Eleme
         # a sheet whose box runs down over the navigation bar: its ○ is the system's, not a
         # half-believed × on the card
         (8383, 133, ScreenType.POPUP),
+        # a dark dialog whose 取消 is greyed to 1.4:1 beside a bright 确定: a weak word alone sends
+        # the screen to the second look, whose 取消 makes the 确定 an accept; a video panel of the
+        # dimmed page, a larger box than the dark card, has no close control by it
+        (7474, 56, ScreenType.DIALOG),
+        # a dialog whose Not now is dark blue on dark grey beside a bright Turn on, that no pass
+        # reads and nothing else closes: the card over its scrim is read again (secondlook.card_look)
+        (8585, 135, ScreenType.DIALOG),
+        # a dialog whose box runs down over a row of chips: a chip's × below its corner is the
+        # page's once the card has its own Cancel (screen.below_card_middle)
+        (8585, 137, ScreenType.DIALOG),
+        # a pop-up with no close of its own: the dimmed search field's clear disc below its corner
+        # is as dim as the page, so it is the page's
+        (8585, 21, ScreenType.POPUP),
+        # a picture card that merged with the page's product tiles below: the sure × centred under
+        # it names the card by the sides that centre on it (screen._centred_sides), and the dimmed
+        # search field's clear disc above its corner is then far from it
+        (8383, 146, ScreenType.POPUP),
+        # a pop-up whose picture header closed a contour of its own above the card's body: the two
+        # stacked side to side are the card (screen.header_side_dp), and the search field's clear
+        # disc level with the picture is beside it, the page's
+        (7474, 22, ScreenType.POPUP),
+        # no overlay: a search field's clear disc above a row of tiles on a bright page names no card
+        (7272, 146, ScreenType.NONE),
     ],
 )
 def test_an_overlay_is_closed_by_its_own_controls_only(analyzer: Analyzer, seed: int, index: int,

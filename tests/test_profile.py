@@ -90,6 +90,10 @@ def test_unparseable_profile(tmp_path: Path) -> None:
         ("Not nov", "strong", None, None),  # or misread
         ("No.thanks", "strong", None, None),  # or a dot read in the gap
         ("Closed", None, None, None),  # one word a letter away from "close ad" is another word
+        ("Dismis", "strong", None, None),  # a long one-word dismiss word with its last letter lost
+        ("Dlsmiss", "strong", None, None),  # or one misread (misread_word_min_letters)
+        ("Dismissed", None, None, None),  # two letters more is another word
+        ("Cancer", None, None, None),  # a short word a letter away from cancel is another word
         ("Get it", None, None, "call_to_action"),  # "got it" is too short to take with a letter wrong
         ("Nothing", None, None, None),
         ("OK", "weak", None, None),
