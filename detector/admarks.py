@@ -185,8 +185,11 @@ def after_a_glyph(rgb: npt.NDArray[np.uint8], glyph: Box, *, light: bool | None,
         near = x1 + bx + bw >= glyph.x1 - s("compound_mark", "max_gap") * side
         level = abs(y1 + float(centroids[i][1]) - cy) <= s("compound_mark", "row_offset") * side
         sized = s("compound_mark", "min_height") * glyph.height <= bh <= s("compound_mark", "max_height") * glyph.height
-        solid = bw >= s("compound_mark", "min_width") * side and area >= s("compound_mark", "min_fill") * bw * bh
-        whole = by > 0 and by + bh < y2 - y1  # not the ground's edge or a shape running off the patch
+        solid = (bw >= s("compound_mark", "min_width") * max(side, bh)
+                 and area >= s("compound_mark", "min_fill") * bw * bh)
+        # whole inside the patch: not the ground's edge, nor a picture's shape running off it,
+        # nor a button's outline running on round the × (it reaches the ×'s side)
+        whole = by > 0 and by + bh < y2 - y1 and bx > 0 and bx + bw < x2 - x1
         if near and level and sized and solid and whole:
             return True
     return False

@@ -362,6 +362,14 @@ class Analyzer:
                 if found:
                     texts = [dataclasses.replace(e, kind=ElementKind.TEXT) if e.attr("weak_close") else e
                              for e in texts]
+            dense = len(located) >= self.profile.setting("screen", "dense_text_lines")
+            if not found and not dense and not any(e.kind.is_close_control for e in [*closing_texts, *icons]):
+                # A sparse screen (a splash, an interstitial) that nothing closes yet is read once
+                # more, larger: shrunk to 640 px a 12-dp Skip on a 540-px screenshot is 5 px tall.
+                # Ordinary pages are dense and skip this; their own words were read already.
+                found = second_look(rgb, located, reader=self.reader, lexicon=self.lexicon, profile=self.profile,
+                                    density=dens, status_bar=status_bar, phrases_only=True,
+                                    whole_long_side=self.profile.setting("second_look", "sparse_long_side"))
             texts += found
             t = lap("second_look", t)
 

@@ -75,6 +75,7 @@ def second_look(
     density: float,
     status_bar: Box | None,
     phrases_only: bool = False,
+    whole_long_side: float | None = None,
 ) -> list[Element]:
     """Dismiss controls found by reading ``rgb`` again with its local contrast stretched.
 
@@ -92,7 +93,8 @@ def second_look(
     seen = [sp.box for sp in spans]
     corner_scale = min(s("pill", "read_max_upscale"), max(s("second_look", "corner_min_scale"),
                                                          s("second_look", "corner_short_side") / float(min(w, h))))
-    whole_scale = min(s("pill", "read_max_upscale"), s("second_look", "whole_long_side") / float(max(w, h)))
+    long_side = whole_long_side if whole_long_side is not None else s("second_look", "whole_long_side")
+    whole_scale = min(s("pill", "read_max_upscale"), long_side / float(max(w, h)))
     found: list[TextSpan] = []
     in_corner: list[TextSpan] = []  # read on a corner's enlargement: where small crisp pills are
     # the corners are read enlarged for small skip pills, on screens nothing closes; a faint

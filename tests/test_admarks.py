@@ -120,7 +120,8 @@ def test_a_x_right_of_an_ad_choices_triangle_is_a_banners_tag(left: str, scrim: 
     ("far-speaker", True, False),  # a shape of the ×'s ink a × width away is the ground's content
     ("outline", True, False),  # an outlined box beside the ×: not solid, not a speaker
     ("tall-bar", True, False),  # a bar four times the ×'s height: the picture's, not half of a glyph
-], ids=["mute-light", "mute-dark", "mute-either", "x-alone", "far-shape", "outline", "tall-bar"])
+    ("button-outline", None, False),  # the × inside an outlined square button: its side runs round it
+], ids=["mute-light", "mute-dark", "mute-either", "x-alone", "far-shape", "outline", "tall-bar", "x-button"])
 def test_a_x_after_a_speaker_is_a_mute_mark(left: str, light: bool | None, expected: bool) -> None:
     """admarks.after_a_glyph: a × with a solid shape of its own ink just before it on its row is
     the second half of a compound mark (🔇), at the profile's compound_mark settings."""
@@ -140,6 +141,9 @@ def test_a_x_after_a_speaker_is_a_mute_mark(left: str, light: bool | None, expec
         draw.rectangle((right - side, cy - 0.5 * side, right, cy + 0.5 * side), outline=ink, width=2)
     elif left == "tall-bar":
         draw.rectangle((right - 0.6 * side, cy - 2.0 * side, right, cy + 2.0 * side), fill=ink)
+    elif left == "button-outline":
+        draw.rounded_rectangle((cross.x1 - 0.5 * side, cross.y1 - 0.5 * side, cross.x2 + 0.5 * side,
+                                cross.y2 + 0.5 * side), radius=0.2 * side, outline=ink, width=3)
     m = side * 0.15
     for a, b in (((cross.x1 + m, cross.y1 + m), (cross.x2 - m, cross.y2 - m)),
                  ((cross.x1 + m, cross.y2 - m), (cross.x2 - m, cross.y1 + m))):
