@@ -275,3 +275,22 @@ def test_a_clear_disc_above_a_row_of_tiles_on_a_bright_page_names_no_card(analyz
     report = analyzer.analyze(data, name="7272-146.jpg")
     assert report.screen.screen_type == ScreenType.NONE
     assert report.screen.close_controls == ()
+
+
+@pytest.mark.parametrize(("seed", "index"), [
+    (8383, 110),  # a faint 11-dp Skip low on a 750-px splash, outside the skip corners
+    (8585, 26),  # a 10-dp Not now on a 537-px interstitial, read "Mottw" at its own pixels
+])
+def test_a_small_dismiss_label_on_a_sparse_screen_is_read_larger(analyzer: Analyzer, seed: int, index: int) -> None:
+    """Generated screens, byte for byte as `closecheck synth` writes them (JPEGs): a sparse screen
+    that nothing closes after the second look is read whole once more at
+    second_look.sparse_long_side, where its small dismiss label keeps legible glyphs."""
+    from datasets.evaluate import match_boxes
+    from datasets.synth import DEFAULT_DOWNSCALE_FRACTION, DEFAULT_JPEG_FRACTION, DEFAULT_NEGATIVES, _make_one
+
+    name, data, record = _make_one((seed, index, None, DEFAULT_JPEG_FRACTION, DEFAULT_NEGATIVES,
+                                    DEFAULT_DOWNSCALE_FRACTION))
+    report = analyzer.analyze(data, name=f"{seed}-{name.rsplit('/', 1)[-1]}")
+    (labelled,) = [Box.from_xyxy(c["box"]) for c in record["close_controls"]]
+    found = [e for e in report.screen.close_controls if e.kind == ElementKind.CLOSE_TEXT]
+    assert len(match_boxes([labelled], [e.box for e in found])) == 1, (labelled, found)
