@@ -179,11 +179,13 @@ def card_look(
     """Dismiss controls on a pop-up's or dialog's ``card`` that nothing closes yet, read again
     from its local contrast at the corners' scale (never shrunk): a dialog's Not now greyed to
     1.2:1 beside its bright Turn on is too faint for the first pass and too small for the
-    whole-screen second look, which shrinks a 1080-px screenshot to 0.27x. Only lines the
+    whole-screen second look, which shrinks a 1080-px screenshot to 0.27x. The card is read with
+    a margin (``second_look.card_margin_dp``) for a label set across its edge. Only lines the
     passes before did not read are recognised, and only strong dismiss phrases are kept."""
     s = profile.setting
     h, w = rgb.shape[:2]
-    region = card.clip(w, h)
+    margin = s("second_look", "card_margin_dp") * density
+    region = card.expand(margin, margin).clip(w, h)
     if region.width < 2 or region.height < 2:
         return []
     window = 2 * round(s("second_look", "window_dp") * density / 2) + 1
