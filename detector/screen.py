@@ -204,8 +204,9 @@ def _open_sheet_top(edges: npt.NDArray[np.bool_], lum: npt.NDArray[np.float64], 
     between its rounded corners) with a scrim above it, the page's brightest pixels dimmed under
     ``screen.scrim_peak_luminance``, and the sheet's surface just under it lighter than the page
     just over it (``screen.dim_luminance_ratio``) and than any dimmed page (the scrim's peak) in as
-    many columns and, past the sheet's rounded corners, at the screen's first and last columns.
-    A dark sheet is not found this way. ``None`` when no such edge."""
+    many columns and, past the sheet's rounded corners, at the screen's first and last columns;
+    or, for a dark sheet, darker than the page just over it in as many columns and at those
+    columns. ``None`` when no such edge."""
     sh, sw = edges.shape
     cover = profile.setting("screen", "sheet_edge_cover")
     scrim_peak = profile.setting("screen", "scrim_peak_luminance")
@@ -245,7 +246,41 @@ def _open_sheet_top(edges: npt.NDArray[np.bool_], lum: npt.NDArray[np.float64], 
         reaches = bool(sides.size) and all(
             (float(over.mean()) + 0.05) / (float(col.mean()) + 0.05) <= dim_limit and float(col.mean()) >= scrim_peak
             for col in (sides[:, :edge_cols], sides[:, sw - edge_cols:]))
-        return y if lit >= cover and reaches and float(np.percentile(below, peak_q)) > page_peak else None
+        if lit >= cover and reaches and float(np.percentile(below, peak_q)) > page_peak:
+            return y
+        break
+    return _dark_sheet_top(edges, lum, (top, bottom), profile)
+
+
+def _dark_sheet_top(edges: npt.NDArray[np.bool_], lum: npt.NDArray[np.float64], rows: tuple[int, int],
+                    profile: RuleProfile) -> int | None:
+    """The top edge of an open bottom sheet in a dark theme, darker than the dimmed page over it:
+    the lowest edge across the width (as for a light sheet) with the page's brightest pixels
+    above it dimmed under the scrim's peak, the page right over it lighter than the sheet right
+    under it (``screen.dim_luminance_ratio``) along the width, and so at the screen's first and
+    last columns, where the sheet's margins lie beside anything drawn on it. Edges inside the
+    sheet (a picture's, a button's) have the sheet's own surface over them at those columns."""
+    sh, sw = edges.shape
+    cover = profile.setting("screen", "sheet_edge_cover")
+    scrim_peak = profile.setting("screen", "scrim_peak_luminance")
+    peak_q = profile.setting("screen", "surround_peak_percentile")
+    dim_limit = profile.setting("screen", "dim_luminance_ratio")
+    corner, k, edge_cols = round(0.1 * sw), max(2, round(0.01 * sh)), max(1, round(0.02 * sw))
+    top, bottom = rows
+    for y in range(bottom - 2, top + k + 2, -1):
+        if edges[y - 1 : y + 2, corner : sw - corner].any(axis=0).mean() < cover:
+            continue
+        above, below = lum[top : y - 1], lum[y + 2 : bottom]
+        if not below.size or float(np.percentile(above, peak_q)) >= scrim_peak:
+            continue
+        over, under = lum[y - 2 - k : y - 2], lum[y + 3 : y + 3 + k]
+        darker = ((under[:, corner : sw - corner].mean(axis=0) + 0.05)
+                  / (over[:, corner : sw - corner].mean(axis=0) + 0.05) <= dim_limit).mean()
+        at_sides = all((float(under[:, c].mean()) + 0.05) / (float(over[:, c].mean()) + 0.05) <= dim_limit
+                       for c in (slice(0, edge_cols), slice(sw - edge_cols, sw)))
+        if darker >= cover and at_sides and float(np.percentile(below, peak_q)) > float(np.percentile(above, peak_q)):
+            return y
+    return None
     return None
 
 

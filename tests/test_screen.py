@@ -702,30 +702,40 @@ def test_a_full_screen_ad_with_nothing_else_is_closed_by_a_x_in_the_status_bar(
         assert closes[0].box.iou(Box(W - 150 * DENSITY - 16, 26, W - 150 * DENSITY + 16, 58)) > 0.6
 
 
-def _open_sheet(scrim: float, *, nav_bar: bool = False) -> tuple[np.ndarray, list[Element], Box]:
+def _open_sheet(scrim: float, *, nav_bar: bool = False, dark: bool = False) -> tuple[np.ndarray, list[Element], Box]:
     """A text-dense page dimmed by ``scrim``, under a white sheet from 45 % of the height to the
     screen's bottom and sides (gesture navigation: no bar closes its outline), with rounded top
-    corners and a few lines and a button of its own."""
+    corners and a few lines and a button of its own; ``dark``, a dark theme's sheet with light
+    lines and a picture across most of its width."""
     img = Image.new("RGB", (W, H), (246, 246, 246))
     texts = _text_lines(ImageDraw.Draw(img), range(200, 2200, 125), 60, 620, (40, 40, 40))
     dimmed = Image.fromarray((np.asarray(img).astype(np.float32) * (1.0 - scrim)).astype(np.uint8))
     sheet = Box(0, round(0.45 * H), W, H)
     draw = ImageDraw.Draw(dimmed)
-    draw.rounded_rectangle([0, sheet.y1, W - 1, H + 60], radius=16 * DENSITY, fill=(255, 255, 255))
-    _text_lines(draw, range(sheet.y1 + 200, sheet.y1 + 600, 120), 72, 700, (30, 30, 30))
+    draw.rounded_rectangle([0, sheet.y1, W - 1, H + 60], radius=16 * DENSITY,
+                           fill=(34, 34, 38) if dark else (255, 255, 255))
+    if dark:
+        draw.rounded_rectangle([60, sheet.y1 + 150, W - 60, sheet.y1 + 500], radius=12 * DENSITY, fill=(150, 70, 160))
+    _text_lines(draw, range(sheet.y1 + 200 + (400 if dark else 0), sheet.y1 + 600 + (400 if dark else 0), 120), 72, 700,
+                (225, 225, 225) if dark else (30, 30, 30))
     draw.rounded_rectangle([72, H - 260, W - 72, H - 120], radius=70, fill=(230, 60, 90))
     if nav_bar:  # three-button navigation, a little taller than 48 dp: the lowest edge across the width
         draw.rectangle([0, H - 50 * DENSITY, W, H], fill=(0, 0, 0))
     return np.asarray(dimmed), texts, sheet
 
 
-@pytest.mark.parametrize(("scrim", "nav_bar", "found"), [(0.5, False, True), (0.5, True, True), (0.0, False, False)],
-                         ids=["over-a-scrim", "over-a-scrim-above-a-navigation-bar", "a-live-page-with-a-white-panel"])
-def test_a_bottom_sheet_that_runs_into_the_screens_edges_is_a_window(scrim: float, nav_bar: bool, found: bool) -> None:
+@pytest.mark.parametrize(("scrim", "nav_bar", "dark", "found"), [
+    (0.5, False, False, True), (0.5, True, False, True), (0.0, False, False, False),
+    (0.5, False, True, True), (0.0, False, True, False),
+], ids=["over-a-scrim", "over-a-scrim-above-a-navigation-bar", "a-live-page-with-a-white-panel",
+        "a-dark-sheet-over-a-scrim", "a-live-page-with-a-dark-panel"])
+def test_a_bottom_sheet_that_runs_into_the_screens_edges_is_a_window(scrim: float, nav_bar: bool, dark: bool,
+                                                                     found: bool) -> None:
     """A sheet's outline never closes where it meets the screen's sides (and its bottom, or the
-    navigation bar's top); its top edge across the width, the dimmed page above and the bright
-    sheet below make it a window."""
-    rgb, texts, sheet = _open_sheet(scrim, nav_bar=nav_bar)
+    navigation bar's top); its top edge across the width, the dimmed page above and the sheet
+    below, brighter than the page or (a dark theme's, screen._dark_sheet_top) darker than it at
+    the screen's sides too, make it a window."""
+    rgb, texts, sheet = _open_sheet(scrim, nav_bar=nav_bar, dark=dark)
     windows = find_windows(rgb, profile=PROFILE)
     assert any(w.box.iou(sheet) > 0.95 for w in windows) == found, windows
     if found:
