@@ -365,11 +365,12 @@ class Analyzer:
             dense = len(located) >= self.profile.setting("screen", "dense_text_lines")
             if not found and not dense and not any(e.kind.is_close_control for e in [*closing_texts, *icons]):
                 # A sparse screen (a splash, an interstitial) that nothing closes yet is read once
-                # more, larger: shrunk to 640 px a 12-dp Skip on a 540-px screenshot is 5 px tall.
-                # Ordinary pages are dense and skip this; their own words were read already.
+                # more, larger but never enlarged: shrunk to 640 px a 12-dp Skip on a 540-px
+                # screenshot is 5 px tall. Ordinary pages are dense and skip this.
                 found = second_look(rgb, located, reader=self.reader, lexicon=self.lexicon, profile=self.profile,
                                     density=dens, status_bar=status_bar, phrases_only=True,
-                                    whole_long_side=self.profile.setting("second_look", "sparse_long_side"))
+                                    whole_long_side=min(float(max(w, h)),
+                                                        self.profile.setting("second_look", "sparse_long_side")))
             texts += found
             t = lap("second_look", t)
 
@@ -497,9 +498,9 @@ class Analyzer:
                      for e in elements):
                 # The card's own close reads as dim as the page's whites (a deliberately faint
                 # one looks so): a × far from it in the page's body is still the page's (a chip's,
-                # a list row's). One in the top band stays: a pop-up's close may be put in the
-                # screen's corner, away from its card.
-                elements = [e for e in elements if e.id not in dimmed & beside and (
+                # a list row's), and so is one beside the card's body. One in the top band stays:
+                # a pop-up's close may be put in the screen's corner, away from its card.
+                elements = [e for e in elements if e.id not in beside and (
                     e.kind != ElementKind.CLOSE_ICON or near.contains_point(*e.box.center) or e.box.center[1] <= top_band)]
             else:
                 elements = [e for e in elements if e.id not in dimmed & beside]
