@@ -258,8 +258,9 @@ def _dark_sheet_top(edges: npt.NDArray[np.bool_], lum: npt.NDArray[np.float64], 
     the lowest edge across the width (as for a light sheet) with the page's brightest pixels
     above it dimmed under the scrim's peak, the page right over it lighter than the sheet right
     under it (``screen.dim_luminance_ratio``) along the width, and so at the screen's first and
-    last columns, where the sheet's margins lie beside anything drawn on it. Edges inside the
-    sheet (a picture's, a button's) have the sheet's own surface over them at those columns."""
+    last columns, where the sheet's margins lie beside anything drawn on it, and with rounded top
+    corners. Edges inside the sheet (a picture's, a button's) have the sheet's own surface over
+    them at those columns."""
     sh, sw = edges.shape
     cover = profile.setting("screen", "sheet_edge_cover")
     scrim_peak = profile.setting("screen", "scrim_peak_luminance")
@@ -273,12 +274,20 @@ def _dark_sheet_top(edges: npt.NDArray[np.bool_], lum: npt.NDArray[np.float64], 
         above, below = lum[top : y - 1], lum[y + 2 : bottom]
         if not below.size or float(np.percentile(above, peak_q)) >= scrim_peak:
             continue
-        over, under = lum[y - 2 - k : y - 2], lum[y + 3 : y + 3 + k]
+        over, under, sides = lum[y - 2 - k : y - 2], lum[y + 3 : y + 3 + k], lum[y + 3 * k : y + 6 * k]
+        if not sides.size:
+            continue
         darker = ((under[:, corner : sw - corner].mean(axis=0) + 0.05)
                   / (over[:, corner : sw - corner].mean(axis=0) + 0.05) <= dim_limit).mean()
-        at_sides = all((float(under[:, c].mean()) + 0.05) / (float(over[:, c].mean()) + 0.05) <= dim_limit
+        at_sides = all((float(sides[:, c].mean()) + 0.05) / (float(over[:, c].mean()) + 0.05) <= dim_limit
                        for c in (slice(0, edge_cols), slice(sw - edge_cols, sw)))
-        if darker >= cover and at_sides and float(np.percentile(below, peak_q)) > float(np.percentile(above, peak_q)):
+        # and its top corners are rounded, as sheets' are: right under the edge the screen's
+        # outermost columns still show the page (a dark panel under a dark picture, an
+        # interstitial's, has square corners)
+        rounded = all((float(sides[:, c].mean()) + 0.05) / (float(lum[y + 2 : y + 4, c].mean()) + 0.05) <= dim_limit
+                      for c in (slice(0, 2), slice(sw - 2, sw)))
+        if (darker >= cover and at_sides and rounded
+                and float(np.percentile(below, peak_q)) > float(np.percentile(above, peak_q))):
             return y
     return None
     return None

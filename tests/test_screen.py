@@ -702,17 +702,18 @@ def test_a_full_screen_ad_with_nothing_else_is_closed_by_a_x_in_the_status_bar(
         assert closes[0].box.iou(Box(W - 150 * DENSITY - 16, 26, W - 150 * DENSITY + 16, 58)) > 0.6
 
 
-def _open_sheet(scrim: float, *, nav_bar: bool = False, dark: bool = False) -> tuple[np.ndarray, list[Element], Box]:
+def _open_sheet(scrim: float, *, nav_bar: bool = False, dark: bool = False,
+                square: bool = False) -> tuple[np.ndarray, list[Element], Box]:
     """A text-dense page dimmed by ``scrim``, under a white sheet from 45 % of the height to the
     screen's bottom and sides (gesture navigation: no bar closes its outline), with rounded top
     corners and a few lines and a button of its own; ``dark``, a dark theme's sheet with light
-    lines and a picture across most of its width."""
+    lines and a picture across most of its width; ``square``, with square corners (a panel)."""
     img = Image.new("RGB", (W, H), (246, 246, 246))
     texts = _text_lines(ImageDraw.Draw(img), range(200, 2200, 125), 60, 620, (40, 40, 40))
     dimmed = Image.fromarray((np.asarray(img).astype(np.float32) * (1.0 - scrim)).astype(np.uint8))
     sheet = Box(0, round(0.45 * H), W, H)
     draw = ImageDraw.Draw(dimmed)
-    draw.rounded_rectangle([0, sheet.y1, W - 1, H + 60], radius=16 * DENSITY,
+    draw.rounded_rectangle([0, sheet.y1, W - 1, H + 60], radius=1 if square else 16 * DENSITY,
                            fill=(34, 34, 38) if dark else (255, 255, 255))
     if dark:
         draw.rounded_rectangle([60, sheet.y1 + 150, W - 60, sheet.y1 + 500], radius=12 * DENSITY, fill=(150, 70, 160))
@@ -724,18 +725,18 @@ def _open_sheet(scrim: float, *, nav_bar: bool = False, dark: bool = False) -> t
     return np.asarray(dimmed), texts, sheet
 
 
-@pytest.mark.parametrize(("scrim", "nav_bar", "dark", "found"), [
-    (0.5, False, False, True), (0.5, True, False, True), (0.0, False, False, False),
-    (0.5, False, True, True), (0.0, False, True, False),
+@pytest.mark.parametrize(("scrim", "nav_bar", "dark", "square", "found"), [
+    (0.5, False, False, False, True), (0.5, True, False, False, True), (0.0, False, False, False, False),
+    (0.5, False, True, False, True), (0.0, False, True, False, False), (0.5, False, True, True, False),
 ], ids=["over-a-scrim", "over-a-scrim-above-a-navigation-bar", "a-live-page-with-a-white-panel",
-        "a-dark-sheet-over-a-scrim", "a-live-page-with-a-dark-panel"])
+        "a-dark-sheet-over-a-scrim", "a-live-page-with-a-dark-panel", "a-square-dark-panel-under-a-dim-picture"])
 def test_a_bottom_sheet_that_runs_into_the_screens_edges_is_a_window(scrim: float, nav_bar: bool, dark: bool,
-                                                                     found: bool) -> None:
+                                                                     square: bool, found: bool) -> None:
     """A sheet's outline never closes where it meets the screen's sides (and its bottom, or the
     navigation bar's top); its top edge across the width, the dimmed page above and the sheet
     below, brighter than the page or (a dark theme's, screen._dark_sheet_top) darker than it at
     the screen's sides too, make it a window."""
-    rgb, texts, sheet = _open_sheet(scrim, nav_bar=nav_bar, dark=dark)
+    rgb, texts, sheet = _open_sheet(scrim, nav_bar=nav_bar, dark=dark, square=square)
     windows = find_windows(rgb, profile=PROFILE)
     assert any(w.box.iou(sheet) > 0.95 for w in windows) == found, windows
     if found:
