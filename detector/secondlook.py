@@ -132,18 +132,8 @@ def second_look(
                     and lexicon.classify(line.text).close != "strong"):
                 found[i] = replace(line, text=again.text, confidence=again.confidence)
 
-    min_read = s("detection", "ocr_min_confidence")
-    out = [e for e in text_elements(rgb, [f for f in found if f.confidence >= min_read], lexicon=lexicon,
-                                    profile=profile, status_bar=status_bar, density=density)
-           if e.kind.is_close_control]
-    # A faint label's button is as faint as the label: its fill is a few levels off the card's, and
-    # the flood fill leaks. On the stretched image its outline is a line the fill stops at.
-    buttons = ButtonSettings.from_profile(profile)
-    for i, e in enumerate(out):
-        if e.button is None:
-            button = find_button(enhanced, Box(*e.attr("text_box")), settings=buttons)
-            if button is not None:
-                out[i] = replace(e, box=button, button=button)
+    out = _dismiss_controls(rgb, enhanced, found, lexicon=lexicon, profile=profile, density=density,
+                            status_bar=status_bar)
     if phrases_only:
         return [_second(e, n) for n, e in enumerate(out)]
     skip_corner = corner_band(w, h, profile)
@@ -198,17 +188,27 @@ def card_look(
     lines = [line for line in reader.read(enhanced, region=region, scale=scale, min_score=0.0,
                                           skip=[sp.box for sp in spans])
              if line.text and lexicon.classify(line.text).close == "strong"]
-    min_read = s("detection", "ocr_min_confidence")
+    out = _dismiss_controls(rgb, enhanced, lines, lexicon=lexicon, profile=profile, density=density,
+                            status_bar=status_bar)
+    return [replace(_second(e, n), id=f"c{n}") for n, e in enumerate(out)]
+
+
+def _dismiss_controls(rgb: npt.NDArray[np.uint8], enhanced: npt.NDArray[np.uint8], lines: Sequence[TextSpan], *,
+                      lexicon: Lexicon, profile: RuleProfile, density: float, status_bar: Box | None) -> list[Element]:
+    """The close controls among ``lines`` read surely enough, measured on the original pixels.
+    A faint label's button is as faint as the label: its fill is a few levels off the card's, and
+    the flood fill leaks; on the stretched image its outline is a line the fill stops at."""
+    min_read = profile.setting("detection", "ocr_min_confidence")
     out = [e for e in text_elements(rgb, [line for line in lines if line.confidence >= min_read], lexicon=lexicon,
                                     profile=profile, status_bar=status_bar, density=density)
            if e.kind.is_close_control]
     buttons = ButtonSettings.from_profile(profile)
     for i, e in enumerate(out):
-        if e.button is None:  # a faint label's button is as faint: its outline shows when stretched
+        if e.button is None:
             button = find_button(enhanced, Box(*e.attr("text_box")), settings=buttons)
             if button is not None:
                 out[i] = replace(e, box=button, button=button)
-    return [replace(_second(e, n), id=f"c{n}") for n, e in enumerate(out)]
+    return out
 
 
 def _corner_pills(rgb: npt.NDArray[np.uint8], *, reader: TextReader, lexicon: Lexicon,
