@@ -978,9 +978,12 @@ def classify_screen(
     likely_icons = [e for e in sorted(closes, key=lambda e: -e.score)
                     if e.kind == ElementKind.CLOSE_ICON and e.score < corner_score
                     and min(e.box.width, e.box.height) >= corner_px and not _top_right(e, w, h, top_band)]
+    # (inside a card's corner over a dimmed page the card and the scrim are the evidence, so a ×
+    # as small as an ant's, 小如蝼蚁, names it too: CLOSE_TOO_SMALL judges its size)
+    in_corner_px = profile.setting("screen", "corner_card_icon_min_dp") * density
     corner_icons = [e for e in sorted(closes, key=lambda e: -e.score)
                     if e.kind == ElementKind.CLOSE_ICON
-                    and min(e.box.width, e.box.height) >= corner_px and not _top_right(e, w, h, top_band)]
+                    and min(e.box.width, e.box.height) >= in_corner_px and not _top_right(e, w, h, top_band)]
 
     def dimmed_cards() -> Iterator[Box]:
         found = (window_from_close(rgb, e.button or e.box, density=density, profile=profile) for e in likely_icons)
