@@ -193,6 +193,10 @@ def test_a_x_after_a_word_is_its_chips(word: str, cross: Box, trails: bool) -> N
         # stacked side to side are the card (screen.header_side_dp), and the search field's clear
         # disc level with the picture is beside it, the page's
         (7474, 22, ScreenType.POPUP),
+        # a pop-up whose card merged with the dimmed page into a box as wide as the screen, closed
+        # by an 8-dp × inside its top-right corner and a × in its picture: the small corner ×
+        # names the card over its scrim (screen.corner_card_icon_min_dp)
+        (9494, 129, ScreenType.POPUP),
     ],
 )
 def test_an_overlay_is_closed_by_its_own_controls_only(analyzer: Analyzer, seed: int, index: int,
