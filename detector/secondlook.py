@@ -184,7 +184,8 @@ def card_look(
     enhanced[y1:y2, x1:x2] = local_contrast(rgb[y1:y2, x1:x2], window_px=max(3, window),
                                             noise_floor=s("second_look", "noise_floor"), gain=s("second_look", "gain"))
     scale = min(s("pill", "read_max_upscale"), max(s("second_look", "corner_min_scale"),
-                                                  s("second_look", "corner_short_side") / float(min(w, h))))
+                                                  s("second_look", "corner_short_side") / float(min(w, h))),
+                s("second_look", "card_max_long_side") / max(region.width, region.height))
     lines = [line for line in reader.read(enhanced, region=region, scale=scale, min_score=0.0,
                                           skip=[sp.box for sp in spans])
              if line.text and lexicon.classify(line.text).close == "strong"]
