@@ -384,22 +384,20 @@ class Analyzer:
         t = lap("ad_marks", t)
 
         elements = texts + icons + marks
-        decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon,
-                                   text_lines=len(located))
+        windows = None
         if not any(e.kind.is_close_control for e in elements):
             # Nothing closes the screen: a card floating over a scrim (its surround with nothing
             # as bright as an undimmed page) is read again for a faint dismiss label, which names
             # it a dialog or a pop-up (a dialog's Not now greyed to 1.2:1 beside its Turn on).
-            card = next((c.box for c in find_windows(rgb, profile=self.profile)
-                         if c.box.x1 > 0 and c.box.x2 < w
+            windows = find_windows(rgb, profile=self.profile)  # the screen stage's too
+            card = next((c.box for c in windows if c.box.x1 > 0 and c.box.x2 < w
                          and c.surround_peak < self.profile.setting("screen", "scrim_peak_luminance")), None)
-            found = [] if card is None else card_look(rgb, card, located, reader=self.reader, lexicon=self.lexicon,
-                                                      profile=self.profile, density=dens, status_bar=status_bar)
-            if found:
-                elements += found
-                decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon,
-                                           text_lines=len(located))
+            if card is not None:
+                elements += card_look(rgb, card, located, reader=self.reader, lexicon=self.lexicon,
+                                      profile=self.profile, density=dens, status_bar=status_bar)
             t = lap("card_look", t)
+        decision = classify_screen(rgb, elements, profile=self.profile, min_icon_score=min_icon,
+                                   text_lines=len(located), windows=windows)
         if decision.window is not None and decision.screen_type in (ScreenType.POPUP, ScreenType.DIALOG):
             # a card's outline can close one contour with the dimmed page's panels it overlaps;
             # what lies on the card, beside it and below it is judged against the card's own sides

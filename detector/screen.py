@@ -7,6 +7,7 @@ whether a card sits over a scrim, and how much text the page carries.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -855,6 +856,7 @@ def classify_screen(
     profile: RuleProfile,
     min_icon_score: float,
     text_lines: int | None = None,
+    windows: Sequence[WindowCandidate] | None = None,
 ) -> ScreenDecision:
     """Name the screen type and its window from the elements found on it.
 
@@ -866,7 +868,8 @@ def classify_screen(
     ad cues, dismiss text, or a × in the top-right corner makes an interstitial; a dense page
     with no ad cue is an ordinary screen. Cards are tried in order of evidence: boxes of grey
     edges, then the cards close buttons name, then boxes of colour edges that hold a close
-    control.
+    control. ``windows`` are the grey-edge boxes when the caller found them already
+    (:func:`find_windows`).
     """
     h, w = rgb.shape[:2]
     full = Box(0, 0, w, h)
@@ -911,7 +914,11 @@ def classify_screen(
     sure_icons = [e for e in sorted(closes, key=lambda e: -e.score)
                   if e.kind == ElementKind.CLOSE_ICON and e.score >= corner_score
                   and min(e.box.width, e.box.height) >= corner_px and not _top_right(e, w, h, top_band)]
-    named_by = [(e, window_from_close(rgb, e.button or e.box, density=density, profile=profile)) for e in sure_icons]
+    @functools.cache  # a card is sought once per close button and way, however many boxes ask
+    def card_named(close: Box, inside_corner: bool = False) -> Box | None:
+        return window_from_close(rgb, close, density=density, profile=profile, inside_corner=inside_corner)
+
+    named_by = [(e, card_named(e.button or e.box)) for e in sure_icons]
     sure_closes = [e for e, c in named_by if c is not None]
     close_cards = [c for _, c in named_by if c is not None]
 
@@ -953,7 +960,7 @@ def classify_screen(
         # header did not close with its body; the card its sure close button belongs to (beside
         # it, or inside its top-right corner), when it holds this one and is larger, is the whole
         # window.
-        corner_cards = (window_from_close(rgb, e.button or e.box, density=density, profile=profile, inside_corner=True)
+        corner_cards = (card_named(e.button or e.box, inside_corner=True)
                         for e in sure_icons if not win.box.contains_point(*e.box.center))
         box = next((c for c in itertools.chain(close_cards, corner_cards)
                     if c is not None and c.contains_point(*win.box.center) and c.area > 1.1 * win.box.area), win.box)
@@ -964,9 +971,10 @@ def classify_screen(
     # Of the boxes over a scrim, one with a close control on it comes first, then one with a
     # close control beside it: a dimmed page's video panel or banner can be a larger floating box
     # than the dialog, and a dark card on the dark scrim shows fewer edges than the panel does.
-    over_scrim = [d for d in (card_over_scrim(win) for win in find_windows(rgb, profile=profile)) if d is not None]
-    for card_decision in sorted(over_scrim, key=lambda d: _closes_away(d, closes, w, h, profile)):
-        return card_decision
+    grey_windows = windows if windows is not None else find_windows(rgb, profile=profile)
+    over_scrim = [d for d in (card_over_scrim(win) for win in grey_windows) if d is not None]
+    if over_scrim:  # the first of the nearest (min keeps the preference order among equals)
+        return min(over_scrim, key=lambda d: _closes_away(d, closes, w, h, profile))
 
     # A × the detector only finds likely (icon_min_score up to corner_icon_min_score) names its card
     # the same way when the page around that card is dimmed: the card's geometry (the × centred
@@ -986,9 +994,8 @@ def classify_screen(
                     and min(e.box.width, e.box.height) >= in_corner_px and not _top_right(e, w, h, top_band)]
 
     def dimmed_cards() -> Iterator[Box]:
-        found = (window_from_close(rgb, e.button or e.box, density=density, profile=profile) for e in likely_icons)
-        in_corner = (window_from_close(rgb, e.button or e.box, density=density, profile=profile, inside_corner=True)
-                     for e in corner_icons)
+        found = (card_named(e.button or e.box) for e in likely_icons)
+        in_corner = (card_named(e.button or e.box, inside_corner=True) for e in corner_icons)
         for c in itertools.chain(found, in_corner):
             if c is not None and surround_peak(rgb, c, profile) < scrim_peak:
                 yield c
